@@ -1,0 +1,84 @@
+import { test, expect } from './fixtures.ts';
+
+test('shows the chosen backend, the adapter and why, and the sample-dataset button', async ({ page }) => {
+  await page.goto('/');
+  const badge = page.getByTestId('backend-badge');
+  await expect(badge).toHaveAttribute('data-status', 'ready');
+  // Headless Chromium here has only SwiftShader: the app must notice the fallback adapter and pick wasm.
+  await expect(badge).toHaveAttribute('data-fallback-adapter', 'true');
+  await expect(badge).toHaveAttribute('data-backend', 'wasm');
+  await expect(badge).toContainText(/swiftshader/i);
+  await expect(page.getByTestId('backend-reason')).toContainText(/software WebGPU adapter/);
+  await expect(page.getByTestId('backend-notice')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Try the sample dataset' })).toBeVisible();
+});
+
+test('every backend computes the same small op in the worker, within 1e-4 of cpu', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-status', 'ready');
+  await page.getByRole('button', { name: 'Check every backend' }).click();
+  const table = page.getByTestId('self-check-table');
+  await expect(table).toBeVisible({ timeout: 90_000 });
+  for (const backend of ['webgpu', 'wasm', 'webgl', 'cpu']) {
+    const row = table.locator(`tr[data-backend="${backend}"]`);
+    await expect(row).toHaveCount(1);
+    const diff = Number(await row.getAttribute('data-max-diff'));
+    expect(Number.isFinite(diff), `${backend} produced a result`).toBe(true);
+    expect(diff, `${backend} vs cpu`).toBeLessThan(1e-4);
+  }
+  // The cpu row compares with itself; the others must have produced non-trivial values to compare.
+  await expect(table.locator('tr[data-ok="true"]')).toHaveCount(4);
+});
+
+test('the page keeps answering clicks while the worker computes', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-status', 'ready');
+  await page.getByTestId('busy-work').click();
+  const status = page.getByTestId('busy-work-result');
+  await expect(status).toHaveAttribute('data-running', 'true');
+  const counter = page.getByTestId('click-counter');
+  const latencies: number[] = [];
+  for (let i = 1; i <= 5; i++) {
+    const started = Date.now();
+    await counter.click();
+    await expect(counter).toHaveText(`Clicked ${i} ${i === 1 ? 'time' : 'times'}`, { timeout: 1000 });
+    latencies.push(Date.now() - started);
+    // The clicks must land while the worker is still busy, or they prove nothing.
+    await expect(status).toHaveAttribute('data-running', 'true');
+    await page.waitForTimeout(200);
+  }
+  expect(Math.max(...latencies)).toBeLessThan(500);
+  await expect(status).toHaveAttribute('data-running', 'false', { timeout: 30_000 });
+  await expect(status).toContainText(/matMuls .* on wasm/);
+});
+
+test('the backend setting lives in the URL and can be overridden', async ({ page }) => {
+  await page.goto('/?backend=cpu');
+  const badge = page.getByTestId('backend-badge');
+  await expect(badge).toHaveAttribute('data-backend', 'cpu');
+  await expect(page.getByTestId('backend-reason')).toHaveText('cpu chosen in settings');
+  await page.getByTestId('backend-select').selectOption('webgl');
+  await expect(badge).toHaveAttribute('data-backend', 'webgl');
+  expect(new URL(page.url()).searchParams.get('backend')).toBe('webgl');
+  await page.getByTestId('backend-select').selectOption('auto');
+  await expect(badge).toHaveAttribute('data-backend', 'wasm');
+  expect(new URL(page.url()).searchParams.has('backend')).toBe(false);
+});
+
+test('an invalid backend in the URL is reported and ignored', async ({ page }) => {
+  await page.goto('/?backend=quantum');
+  await expect(page.getByRole('alert')).toContainText('backend=quantum');
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'wasm');
+});
+
+test('the sample dataset loads from the app itself', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Try the sample dataset' }).click();
+  const summary = page.getByTestId('dataset-summary');
+  await expect(summary).toBeVisible();
+  await expect(summary).toHaveAttribute('data-clips', '132');
+  const table = page.getByTestId('layout-summary');
+  for (const name of ['SlideUp', 'SlideDown', 'Grow', 'Shrink', 'FadeIn', 'FadeOut']) {
+    await expect(table.getByRole('rowheader', { name })).toBeVisible();
+  }
+});

@@ -1,0 +1,70 @@
+import { defineConfig } from '@playwright/test';
+
+/**
+ * Browser tests drive the system Chromium (never a downloaded one): `CHROME_PATH` overrides it, e.g. for
+ * Google Chrome. `--enable-unsafe-webgpu` is what gives headless Chromium a WebGPU adapter (SwiftShader on a
+ * machine without a GPU). Most tests run against the production build served by `vite preview`; a smoke
+ * test also covers the dev server.
+ */
+export const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--enable-unsafe-webgpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+const PREVIEW_PORT = 4173;
+const DEV_PORT = 5173;
+
+export default defineConfig({
+  testDir: 'e2e',
+  // Two cores: SwiftShader, decoders and the app compete for them.
+  workers: 1,
+  fullyParallel: false,
+  timeout: 120_000,
+  expect: { timeout: 30_000 },
+  forbidOnly: Boolean(process.env.CI),
+  reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
+  outputDir: 'test-results',
+  use: {
+    browserName: 'chromium',
+    headless: true,
+    viewport: { width: 1400, height: 900 },
+    launchOptions: {
+      executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+      args: CHROMIUM_FLAGS,
+    },
+    screenshot: 'only-on-failure',
+    trace: 'retain-on-failure',
+  },
+  projects: [
+    {
+      name: 'preview',
+      testIgnore: /dev-server\.spec\.ts/,
+      use: { baseURL: `http://127.0.0.1:${PREVIEW_PORT}` },
+    },
+    {
+      name: 'dev',
+      testMatch: /dev-server\.spec\.ts/,
+      use: { baseURL: `http://127.0.0.1:${DEV_PORT}` },
+    },
+  ],
+  webServer: [
+    {
+      // `npm run test:e2e` builds first; here we only serve the built bundle.
+      command: `npx vite preview --host 127.0.0.1 --port ${PREVIEW_PORT} --strictPort`,
+      url: `http://127.0.0.1:${PREVIEW_PORT}`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 60_000,
+    },
+    {
+      command: `npx vite --host 127.0.0.1 --port ${DEV_PORT} --strictPort`,
+      url: `http://127.0.0.1:${DEV_PORT}`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 120_000,
+    },
+  ],
+});

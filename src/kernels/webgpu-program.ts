@@ -1,0 +1,44 @@
+/**
+ * Running our own WGSL programs through tfjs-backend-webgpu. tfjs writes the bindings (one storage buffer
+ * per entry of `variableNames`, named after it, then `result`), the `uniforms` struct (with `size` when
+ * `program.size` is set) and helpers such as `setOutputAtIndex`; a program supplies `main`.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { webgpu_util } from '@tensorflow/tfjs-backend-webgpu';
+
+export type { WebGPUProgram };
+
+/** Uniform values for a program's `uniforms` declaration, in declaration order. */
+export type ProgramUniforms = { type: 'int32' | 'float32' | 'uint32'; data: number[] }[];
+
+export function activeWebGPUBackend(): WebGPUBackend | null {
+  if (tf.getBackend() !== 'webgpu') return null;
+  return tf.backend() as unknown as WebGPUBackend;
+}
+
+/** A flat, one-output-element-per-invocation layout (what elementwise programs use). */
+export function flatLayout(
+  outputShape: number[],
+  workgroupX = 64,
+): Pick<WebGPUProgram, 'dispatch' | 'dispatchLayout' | 'workgroupSize'> {
+  const dispatchLayout = webgpu_util.flatDispatchLayout(outputShape);
+  const workgroupSize: [number, number, number] = [workgroupX, 1, 1];
+  return {
+    dispatchLayout,
+    workgroupSize,
+    dispatch: webgpu_util.computeDispatch(dispatchLayout, outputShape, workgroupSize),
+  };
+}
+
+export function runProgram(
+  program: WebGPUProgram,
+  inputs: tf.Tensor[],
+  uniforms?: ProgramUniforms,
+  dtype: tf.DataType = 'float32',
+): tf.Tensor {
+  const backend = activeWebGPUBackend();
+  if (!backend) throw new Error(`${program.shaderKey} needs the webgpu backend (active: ${tf.getBackend()})`);
+  const info = backend.runWebGPUProgram(program, inputs, dtype, uniforms);
+  return tf.engine().makeTensorFromTensorInfo(info);
+}

@@ -1,0 +1,9 @@
+/** The settings that configure the whole app (not one run); each lives in the URL under its key. */
+import { BACKEND_PREFERENCES } from '../worker/backend.ts';
+import { enumField, type ValuesOf } from './schema.ts';
+
+export const APP_SETTINGS_SCHEMA = {
+  backend: enumField(BACKEND_PREFERENCES, 'auto'),
+};
+
+export type AppSettings = ValuesOf<typeof APP_SETTINGS_SCHEMA>;

@@ -1,0 +1,73 @@
+/**
+ * The system slice: which compute backend the worker runs, on what adapter and why, plus the backend
+ * self-check. Actions talk to the worker; components only read this state.
+ */
+import { create } from 'zustand';
+import { BACKENDS, type BackendPreference, type BackendReport } from '../worker/backend.ts';
+import { getEngine } from '../worker/client.ts';
+import type { BusyWorkResult, SelfCheckResult } from '../worker/protocol.ts';
+import { maxAbsDiff } from '../util/compare.ts';
+
+export interface SelfCheckRow extends SelfCheckResult {
+  /** Largest absolute difference from the cpu backend's result. */
+  maxDiffFromCpu: number | null;
+}
+
+type Status = 'starting' | 'ready' | 'failed';
+
+interface SystemState {
+  status: Status;
+  report: BackendReport | null;
+  error: string | null;
+  selfCheck: { running: boolean; rows: SelfCheckRow[] };
+  busyWork: { running: boolean; last: BusyWorkResult | null };
+  startEngine(preference: BackendPreference): Promise<void>;
+  runSelfCheck(): Promise<void>;
+  runBusyWork(ms: number): Promise<void>;
+}
+
+export function compareWithCpu(results: SelfCheckResult[]): SelfCheckRow[] {
+  const cpu = results.find((r) => r.backend === 'cpu')?.values ?? null;
+  return results.map((r) => ({
+    ...r,
+    maxDiffFromCpu: r.values && cpu ? maxAbsDiff(r.values, cpu) : null,
+  }));
+}
+
+export const useSystem = create<SystemState>()((set) => ({
+  status: 'starting',
+  report: null,
+  error: null,
+  selfCheck: { running: false, rows: [] },
+  busyWork: { running: false, last: null },
+
+  async startEngine(preference) {
+    set({ status: 'starting', error: null });
+    try {
+      const report = await getEngine().call('init', preference);
+      set({ status: 'ready', report });
+    } catch (error) {
+      set({ status: 'failed', error: error instanceof Error ? error.message : String(error) });
+    }
+  },
+
+  async runSelfCheck() {
+    set({ selfCheck: { running: true, rows: [] } });
+    try {
+      const results = await getEngine().call('selfCheck', BACKENDS);
+      set({ selfCheck: { running: false, rows: compareWithCpu(results) } });
+    } catch (error) {
+      set({ selfCheck: { running: false, rows: [] }, error: String(error) });
+    }
+  },
+
+  async runBusyWork(ms) {
+    set((s) => ({ busyWork: { ...s.busyWork, running: true } }));
+    try {
+      const last = await getEngine().call('busyWork', ms);
+      set({ busyWork: { running: false, last } });
+    } catch (error) {
+      set({ busyWork: { running: false, last: null }, error: String(error) });
+    }
+  },
+}));

@@ -1,0 +1,80 @@
+import { useSettings } from '../../store/settings.ts';
+import { useSystem } from '../../store/system.ts';
+import { BACKEND_PREFERENCES, type BackendPreference } from '../../worker/backend.ts';
+import { Panel } from '../common/Panel.tsx';
+import { formatBytes } from '../common/format.ts';
+import { ResponsivenessCheck } from './ResponsivenessCheck.tsx';
+import { SelfCheckTable } from './SelfCheckTable.tsx';
+
+const PREFERENCE_LABELS: Record<BackendPreference, string> = {
+  auto: 'Automatic (fastest that works)',
+  webgpu: 'WebGPU',
+  wasm: 'WebAssembly (CPU, SIMD)',
+  webgl: 'WebGL',
+  cpu: 'Plain JavaScript (CPU)',
+};
+
+export function SystemPanel() {
+  const preference = useSettings((s) => s.app.backend);
+  const setAppSetting = useSettings((s) => s.setAppSetting);
+  const report = useSystem((s) => s.report);
+  const adapter = report?.adapter;
+  return (
+    <Panel
+      id="system"
+      title="System"
+      subtitle="Where the tensors run, and a check that every backend agrees."
+    >
+      <div className="stack">
+        <label className="field">
+          <span>Compute backend</span>
+          <select
+            value={preference}
+            onChange={(e) => setAppSetting('backend', e.target.value as BackendPreference)}
+            data-testid="backend-select"
+          >
+            {BACKEND_PREFERENCES.map((p) => (
+              <option key={p} value={p}>
+                {PREFERENCE_LABELS[p]}
+              </option>
+            ))}
+          </select>
+        </label>
+        {report && (
+          <dl className="facts" data-testid="backend-facts">
+            <dt>Backend</dt>
+            <dd>{report.backend}</dd>
+            <dt>Why</dt>
+            <dd data-testid="backend-reason">{report.reason}</dd>
+            {report.wasm && (
+              <>
+                <dt>WebAssembly</dt>
+                <dd>
+                  SIMD {report.wasm.simd ? 'on' : 'off'}, threads {report.wasm.threads ? 'on' : 'off'}
+                </dd>
+              </>
+            )}
+            <dt>WebGPU adapter</dt>
+            <dd data-testid="adapter-info">
+              {adapter
+                ? `${adapter.vendor || '?'} / ${adapter.architecture || '?'}${adapter.description ? ` (${adapter.description})` : ''}${adapter.isFallbackAdapter ? ', software fallback' : ''}`
+                : 'none'}
+            </dd>
+            {adapter && (
+              <>
+                <dt>Adapter limits</dt>
+                <dd>
+                  {formatBytes(adapter.limits.maxComputeWorkgroupStorageSize)} workgroup storage,{' '}
+                  {adapter.limits.maxComputeInvocationsPerWorkgroup} invocations per workgroup,{' '}
+                  {formatBytes(adapter.limits.maxStorageBufferBindingSize)} per storage buffer
+                </dd>
+              </>
+            )}
+          </dl>
+        )}
+        <SelfCheckTable />
+        <ResponsivenessCheck />
+      </div>
+    </Panel>
+  );
+}

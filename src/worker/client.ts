@@ -1,0 +1,59 @@
+/**
+ * The page's handle on the compute worker. Every call goes through `call`, which turns errors thrown in the
+ * worker back into their named classes, and a crashed worker into a WorkerCrashedError.
+ */
+import * as Comlink from 'comlink';
+import type { ComputeEngineApi } from './protocol.ts';
+import { reviveError, WorkerCrashedError } from './errors.ts';
+
+export class EngineClient {
+  private readonly worker: Worker;
+  private readonly remote: Comlink.Remote<ComputeEngineApi>;
+  private crash: WorkerCrashedError | null = null;
+  private readonly crashListeners = new Set<(error: WorkerCrashedError) => void>();
+
+  constructor() {
+    this.worker = new Worker(new URL('./compute.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'compute',
+    });
+    this.worker.addEventListener('error', (event) => {
+      this.crash = new WorkerCrashedError(event.message || 'The compute worker stopped unexpectedly');
+      for (const listener of this.crashListeners) listener(this.crash);
+    });
+    this.remote = Comlink.wrap<ComputeEngineApi>(this.worker);
+  }
+
+  onCrash(listener: (error: WorkerCrashedError) => void): () => void {
+    this.crashListeners.add(listener);
+    return () => this.crashListeners.delete(listener);
+  }
+
+  async call<K extends keyof ComputeEngineApi>(
+    method: K,
+    ...args: Parameters<ComputeEngineApi[K]>
+  ): Promise<Awaited<ReturnType<ComputeEngineApi[K]>>> {
+    if (this.crash) throw this.crash;
+    const fn = this.remote[method] as unknown as (
+      ...a: Parameters<ComputeEngineApi[K]>
+    ) => Promise<Awaited<ReturnType<ComputeEngineApi[K]>>>;
+    try {
+      return await fn(...args);
+    } catch (error) {
+      throw reviveError(error);
+    }
+  }
+
+  terminate(): void {
+    this.remote[Comlink.releaseProxy]();
+    this.worker.terminate();
+  }
+}
+
+let shared: EngineClient | null = null;
+
+/** The one compute worker of the page, started on first use. */
+export function getEngine(): EngineClient {
+  shared ??= new EngineClient();
+  return shared;
+}

@@ -1,0 +1,4 @@
+import * as Comlink from 'comlink';
+import { ComputeEngine } from './engine.ts';
+
+Comlink.expose(new ComputeEngine());

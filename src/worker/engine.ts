@@ -1,0 +1,71 @@
+/**
+ * The compute engine that lives in the worker: it owns tfjs and everything that holds tensors.
+ */
+import { activate, initBackend, tf } from './tf-runtime.ts';
+import type { BackendName, BackendPreference, BackendReport } from './backend.ts';
+import { BackendUnavailableError, EngineNotReadyError } from './errors.ts';
+import type { BusyWorkResult, ComputeEngineApi, MemoryReport, SelfCheckResult } from './protocol.ts';
+import { selfCheckOp } from './self-check.ts';
+
+export class ComputeEngine implements ComputeEngineApi {
+  private report: BackendReport | null = null;
+
+  async init(preference: BackendPreference): Promise<BackendReport> {
+    try {
+      this.report = await initBackend(preference);
+    } catch (error) {
+      throw new BackendUnavailableError(error instanceof Error ? error.message : String(error));
+    }
+    return this.report;
+  }
+
+  private requireReport(): BackendReport {
+    if (!this.report) throw new EngineNotReadyError('The compute engine has not been initialised');
+    return this.report;
+  }
+
+  async selfCheck(backends: readonly BackendName[]): Promise<SelfCheckResult[]> {
+    const active = this.requireReport().backend;
+    const results: SelfCheckResult[] = [];
+    for (const backend of backends) results.push(await this.checkOn(backend));
+    const error = await activate(active);
+    if (error !== null) throw new BackendUnavailableError(`Could not switch back to ${active}: ${error}`);
+    return results;
+  }
+
+  private async checkOn(backend: BackendName): Promise<SelfCheckResult> {
+    const error = await activate(backend);
+    if (error !== null) return { backend, values: null, ms: 0, error };
+    const start = performance.now();
+    try {
+      const values = await selfCheckOp();
+      return { backend, values: Array.from(values), ms: performance.now() - start, error: null };
+    } catch (opError) {
+      return { backend, values: null, ms: 0, error: String(opError) };
+    }
+  }
+
+  async busyWork(ms: number): Promise<BusyWorkResult> {
+    const backend = this.requireReport().backend;
+    const start = performance.now();
+    let iterations = 0;
+    const a = tf.randomNormal([256, 256], 0, 1, 'float32', 1);
+    try {
+      while (performance.now() - start < ms) {
+        const product = tf.tidy(() => tf.matMul(a, a).sum());
+        await product.data();
+        product.dispose();
+        iterations++;
+      }
+    } finally {
+      a.dispose();
+    }
+    return { iterations, elapsedMs: performance.now() - start, backend };
+  }
+
+  async memory(): Promise<MemoryReport> {
+    const backend = this.requireReport().backend;
+    const { numTensors, numBytes } = tf.memory();
+    return { numTensors, numBytes, backend };
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Loads tfjs with every backend the app can use and switches between them. Import this only inside a
+ * worker: tfjs never runs on the UI thread.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+// The wasm binaries are served by the app itself (no CDN); Vite fingerprints them and gives their URLs.
+import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import {
+  planBackends,
+  probeWebGPU,
+  type BackendAttempt,
+  type BackendName,
+  type BackendPreference,
+  type BackendReport,
+  type WebGPUProbe,
+} from './backend.ts';
+
+setWasmPaths({
+  'tfjs-backend-wasm.wasm': wasmPlainUrl,
+  'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimdUrl,
+});
+
+export { tf };
+
+let cachedProbe: Promise<WebGPUProbe> | null = null;
+
+export function probeOnce(): Promise<WebGPUProbe> {
+  cachedProbe ??= probeWebGPU();
+  return cachedProbe;
+}
+
+/** Makes `backend` the active tfjs backend; returns the error text when it cannot start. */
+export async function activate(backend: BackendName): Promise<string | null> {
+  try {
+    const ok = await tf.setBackend(backend);
+    if (!ok) return `${backend} did not initialise`;
+    await tf.ready();
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+async function wasmFeatures(): Promise<BackendReport['wasm']> {
+  const env = tf.env();
+  return {
+    simd: Boolean(await env.getAsync('WASM_HAS_SIMD_SUPPORT')),
+    threads: Boolean(await env.getAsync('WASM_HAS_MULTITHREAD_SUPPORT')),
+  };
+}
+
+export async function initBackend(preference: BackendPreference): Promise<BackendReport> {
+  const probe = await probeOnce();
+  const plan = planBackends(probe, preference);
+  const failed: BackendAttempt[] = [];
+  for (const backend of plan.order) {
+    const error = await activate(backend);
+    if (error === null) {
+      let reason = plan.reason;
+      if (failed.length > 0) {
+        reason += `; ${failed.map((f) => `${f.backend} failed (${f.error})`).join(', ')}, so ${backend} is used`;
+      }
+      return {
+        backend,
+        preference,
+        reason,
+        adapter: probe.adapter,
+        failed,
+        wasm: backend === 'wasm' ? await wasmFeatures() : null,
+      };
+    }
+    failed.push({ backend, error });
+  }
+  throw new Error(`No tfjs backend could start: ${failed.map((f) => `${f.backend}: ${f.error}`).join('; ')}`);
+}

@@ -1,0 +1,43 @@
+/// <reference types="vitest/config" />
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+/**
+ * Cross-origin isolation lets tfjs's wasm backend use threads (SharedArrayBuffer). `credentialless` keeps
+ * cross-origin fetches with CORS (the Hugging Face Hub, a mirror) working.
+ */
+const isolationHeaders = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'credentialless',
+};
+
+export default defineConfig({
+  plugins: [react()],
+  server: { headers: isolationHeaders },
+  preview: { headers: isolationHeaders },
+  worker: {
+    format: 'es',
+    rolldownOptions: {
+      // tfjs's threaded wasm backend starts its pthreads from `factory.toString()`: compressing the bundle
+      // hoists helpers out of that function and the threads die with "e is not defined". Renaming locals
+      // (mangle) is safe; compression is not.
+      output: { minify: { compress: false, mangle: true, codegen: { removeWhitespace: true } } },
+    },
+  },
+  optimizeDeps: {
+    // ffmpeg.wasm loads its own worker and core by URL; pre-bundling breaks those URLs.
+    exclude: ['@ffmpeg/ffmpeg', '@ffmpeg/util'],
+  },
+  build: {
+    target: 'es2022',
+    // tfjs with four backends is large by nature; it loads in the worker, not on the page's critical path.
+    chunkSizeWarningLimit: 4096,
+  },
+  test: {
+    include: ['src/**/*.test.ts', 'scripts/**/*.test.ts', 'bench/**/*.test.ts'],
+    environment: 'node',
+    setupFiles: ['src/test-setup.ts'],
+    testTimeout: 60_000,
+    pool: 'forks',
+  },
+});
