@@ -16,8 +16,13 @@ export const CHROMIUM_FLAGS = [
   '--disable-quic',
 ];
 
-const PREVIEW_PORT = 4173;
-const DEV_PORT = 5173;
+// Ports can be moved (e.g. two checkouts testing at once); a server already on a port is never reused, so a
+// test can never run against another checkout's code.
+export const PREVIEW_PORT = Number(process.env.E2E_PREVIEW_PORT ?? 4173);
+export const DEV_PORT = Number(process.env.E2E_DEV_PORT ?? 5173);
+export const FAKE_HUB_PORT = Number(process.env.FAKE_HUB_PORT ?? 4180);
+/** Where browser tests find the local Hugging Face Hub stand-in (scripts/fake-hub.ts). */
+export const FAKE_HUB_URL = `http://127.0.0.1:${FAKE_HUB_PORT}`;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -42,13 +47,15 @@ export default defineConfig({
   },
   projects: [
     {
+      // The app as users get it: the production build.
       name: 'preview',
-      testIgnore: /dev-server\.spec\.ts/,
+      testIgnore: /[\\/]dev[\\/]/,
       use: { baseURL: `http://127.0.0.1:${PREVIEW_PORT}` },
     },
     {
+      // The dev server: its own smoke test, and the harness page (e2e/harness) for module-level tests.
       name: 'dev',
-      testMatch: /dev-server\.spec\.ts/,
+      testMatch: /[\\/]dev[\\/].*\.spec\.ts$/,
       use: { baseURL: `http://127.0.0.1:${DEV_PORT}` },
     },
   ],
@@ -57,14 +64,20 @@ export default defineConfig({
       // `npm run test:e2e` builds first; here we only serve the built bundle.
       command: `npx vite preview --host 127.0.0.1 --port ${PREVIEW_PORT} --strictPort`,
       url: `http://127.0.0.1:${PREVIEW_PORT}`,
-      reuseExistingServer: !process.env.CI,
+      reuseExistingServer: false,
       timeout: 60_000,
     },
     {
       command: `npx vite --host 127.0.0.1 --port ${DEV_PORT} --strictPort`,
       url: `http://127.0.0.1:${DEV_PORT}`,
-      reuseExistingServer: !process.env.CI,
+      reuseExistingServer: false,
       timeout: 120_000,
+    },
+    {
+      command: `npx tsx scripts/fake-hub.ts --port ${FAKE_HUB_PORT}`,
+      url: `${FAKE_HUB_URL}/fixtures/tiny_cls_meanpool/resolve/main/config.json`,
+      reuseExistingServer: false,
+      timeout: 60_000,
     },
   ],
 });

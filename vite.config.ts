@@ -13,7 +13,11 @@ const isolationHeaders = {
 
 export default defineConfig({
   plugins: [react()],
-  server: { headers: isolationHeaders },
+  server: {
+    headers: isolationHeaders,
+    // The harness page (e2e/harness) reads the shared reference fixtures beside the checkout.
+    fs: { allow: ['.', '../shared'] },
+  },
   preview: { headers: isolationHeaders },
   worker: {
     format: 'es',

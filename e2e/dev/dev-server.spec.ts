@@ -1,4 +1,4 @@
-import { test, expect } from './fixtures.ts';
+import { test, expect } from '../fixtures.ts';
 
 test('the dev server serves the app and its worker', async ({ page }) => {
   await page.goto('/');
