@@ -1,0 +1,53 @@
+/**
+ * Runs code in headless Chromium for benchmarks: starts the Vite dev server on a free port, opens the test
+ * harness page (e2e/harness) with one suite loaded, and hands the page to the caller.
+ */
+import { chromium, type Page } from '@playwright/test';
+import { createServer } from 'vite';
+import { CHROMIUM_FLAGS } from '../playwright.config.ts';
+import { callHarness, openHarness } from '../e2e/harness/harness.ts';
+
+export { callHarness };
+
+export async function withHarnessPage<T>(suite: string, fn: (page: Page) => Promise<T>): Promise<T> {
+  const server = await createServer({ server: { port: 0, host: '127.0.0.1' }, logLevel: 'warn' });
+  await server.listen();
+  const address = server.httpServer?.address();
+  if (!address || typeof address === 'string') throw new Error('vite dev server has no port');
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+    args: CHROMIUM_FLAGS,
+  });
+  try {
+    const page = await browser.newPage({ baseURL: `http://127.0.0.1:${address.port}` });
+    page.on('console', (message) => {
+      if (message.type() === 'error' || /WGSL|Invalid/.test(message.text())) {
+        console.error(`[browser ${message.type()}] ${message.text()}`);
+      }
+    });
+    await openHarness(page, suite);
+    return await fn(page);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+/** What the harness page reports about the browser and adapter, for every benchmark's JSON. */
+export async function describeBrowser(page: Page): Promise<{ userAgent: string; adapter: unknown }> {
+  return page.evaluate(async () => {
+    const adapter = await navigator.gpu?.requestAdapter();
+    const info = adapter?.info;
+    return {
+      userAgent: navigator.userAgent,
+      adapter: info
+        ? {
+            vendor: info.vendor,
+            architecture: info.architecture,
+            description: info.description,
+            device: info.device,
+          }
+        : null,
+    };
+  });
+}
