@@ -31,7 +31,7 @@ describe('gradient clipping (torch.nn.utils.clip_grad_norm_)', () => {
   }
 
   it('uses the norm over all gradients together, not per tensor', async () => {
-    const grads = new Map([
+    const grads = new Map<string, tf.Tensor>([
       ['a', tf.tensor1d([3, 0])],
       ['b', tf.tensor2d([[0, 4]])],
     ]);
