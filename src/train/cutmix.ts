@@ -76,6 +76,14 @@ function pairWeightFactors(plan: MixPlan): { t: Float32Array; y: Float32Array; x
 }
 
 /**
+ * The batch in reverse order (clip i <- clip B - 1 - i). Reversed as a 2-D [B, rest] view: tfjs-backend-webgpu
+ * 4.22's Reverse mishandles 5-D tensors ("Size must match the product of shape").
+ */
+function flipBatch(clips: tf.Tensor5D): tf.Tensor5D {
+  return tf.tidy(() => tf.reshape(tf.reverse(tf.reshape(clips, [clips.shape[0], -1]), 0), clips.shape));
+}
+
+/**
  * Mixes `clips` as `plan` says and builds the soft targets. The caller owns the returned tensors and
  * keeps ownership of `clips`.
  */
@@ -115,7 +123,7 @@ export function applyMix(
       tf.tensor(factors.x, [batch, 1, 1, 1, width]),
     );
     const ownWeight = tf.sub(1, pairWeight);
-    return tf.add(tf.mul(clips, ownWeight), tf.mul(tf.reverse(clips, 0), pairWeight)) as tf.Tensor5D;
+    return tf.add(tf.mul(clips, ownWeight), tf.mul(flipBatch(clips), pairWeight)) as tf.Tensor5D;
   });
   return { inputs, targets, samples };
 }

@@ -32,12 +32,14 @@ export function smoothOneHot(labels: Labels, numClasses: number, smoothing = 0):
     throw new LossError(`label smoothing must be in [0, 1), got ${smoothing}`);
   return tf.tidy(() => {
     const off = smoothing / numClasses;
-    return tf.oneHot(
-      labelTensor(labels, numClasses),
-      numClasses,
-      1 - smoothing + off,
-      off,
-      'float32',
+    // tfjs-backend-wasm 4.22's OneHot returns all zeros for a float32 output: build the int32 one-hot every
+    // backend gets right, then choose the on/off values (rounded once from float64, as timm's are).
+    const indices = labelTensor(labels, numClasses);
+    const shape: [number, number] = [indices.shape[0], numClasses];
+    return tf.where(
+      tf.cast(tf.oneHot(indices, numClasses), 'bool'),
+      tf.fill(shape, 1 - smoothing + off, 'float32'),
+      tf.fill(shape, off, 'float32'),
     ) as tf.Tensor2D;
   });
 }
