@@ -4,11 +4,25 @@
  */
 import * as Comlink from 'comlink';
 import type { ComputeEngineApi } from './protocol.ts';
+import type { TrainingEngineApi } from './training-protocol.ts';
 import { reviveError, WorkerCrashedError } from './errors.ts';
+
+/** Everything the worker's engine answers: the foundation calls and the training calls. */
+export type EngineApi = ComputeEngineApi & TrainingEngineApi;
+
+/**
+ * Callbacks cross the boundary as Comlink proxies and MessagePorts are transferred, so callers pass plain
+ * functions and ports.
+ */
+function prepareArgument(arg: unknown): unknown {
+  if (typeof arg === 'function') return Comlink.proxy(arg as (...a: unknown[]) => unknown);
+  if (typeof MessagePort !== 'undefined' && arg instanceof MessagePort) return Comlink.transfer(arg, [arg]);
+  return arg;
+}
 
 export class EngineClient {
   private readonly worker: Worker;
-  private readonly remote: Comlink.Remote<ComputeEngineApi>;
+  private readonly remote: Comlink.Remote<EngineApi>;
   private crash: WorkerCrashedError | null = null;
   private readonly crashListeners = new Set<(error: WorkerCrashedError) => void>();
 
@@ -21,7 +35,7 @@ export class EngineClient {
       this.crash = new WorkerCrashedError(event.message || 'The compute worker stopped unexpectedly');
       for (const listener of this.crashListeners) listener(this.crash);
     });
-    this.remote = Comlink.wrap<ComputeEngineApi>(this.worker);
+    this.remote = Comlink.wrap<EngineApi>(this.worker);
   }
 
   onCrash(listener: (error: WorkerCrashedError) => void): () => void {
@@ -29,16 +43,16 @@ export class EngineClient {
     return () => this.crashListeners.delete(listener);
   }
 
-  async call<K extends keyof ComputeEngineApi>(
+  async call<K extends keyof EngineApi>(
     method: K,
-    ...args: Parameters<ComputeEngineApi[K]>
-  ): Promise<Awaited<ReturnType<ComputeEngineApi[K]>>> {
+    ...args: Parameters<EngineApi[K]>
+  ): Promise<Awaited<ReturnType<EngineApi[K]>>> {
     if (this.crash) throw this.crash;
     const fn = this.remote[method] as unknown as (
-      ...a: Parameters<ComputeEngineApi[K]>
-    ) => Promise<Awaited<ReturnType<ComputeEngineApi[K]>>>;
+      ...a: unknown[]
+    ) => Promise<Awaited<ReturnType<EngineApi[K]>>>;
     try {
-      return await fn(...args);
+      return await fn(...args.map(prepareArgument));
     } catch (error) {
       throw reviveError(error);
     }
