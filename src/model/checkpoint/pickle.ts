@@ -176,6 +176,7 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
     if (stack.length === 0) fail('stack underflow');
     return stack[stack.length - 1];
   };
+  // Callers must take the result before touching `stack`: this swaps `stack` for the enclosing one.
   const popMark = (): unknown[] => {
     const items = stack;
     const previous = metastack.pop();
@@ -323,7 +324,10 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
         stack.push([]);
         break;
       case 0x74: // TUPLE
-        stack.push(popMark());
+        {
+          const items = popMark();
+          stack.push(items);
+        }
         break;
       case 0x85: // TUPLE1
         stack.push([pop()]);
@@ -347,7 +351,10 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
         stack.push([]);
         break;
       case 0x6c: // LIST
-        stack.push(popMark());
+        {
+          const items = popMark();
+          stack.push(items);
+        }
         break;
       case 0x61: {
         // APPEND
@@ -400,7 +407,10 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
         break;
       }
       case 0x91: // FROZENSET
-        stack.push(new Set(popMark()));
+        {
+          const items = popMark();
+          stack.push(new Set(items));
+        }
         break;
       case 0x67: // GET
         stack.push(memoGet(memo, Number.parseInt(line(), 10), fail));
@@ -465,7 +475,8 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
         const module = line();
         const name = line();
         const cls = resolveGlobal(module, name);
-        stack.push(call(cls, popMark()));
+        const items = popMark();
+        stack.push(call(cls, items));
         break;
       }
       case 0x6f: {
