@@ -1,11 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { folderHubCache } from '../../../scripts/lib/checkpoint-dir.ts';
+import { freePort, startFakeHub, type FakeHub } from '../../../scripts/lib/fake-hub-process.ts';
 import { FIXTURES_ROOT } from '../../../scripts/lib/videomae-fixtures.ts';
 import { MissingCheckpointFileError } from './errors.ts';
 import {
@@ -20,59 +18,8 @@ import {
 } from './hub.ts';
 import { readSafetensors, writeSafetensors } from './safetensors.ts';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-/** Starts the project's real Hub stand-in (scripts/fake-hub.ts) on a free port, serving `root`. */
-async function startFakeHub(root: string): Promise<{ url: string; process: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    [
-      join(ROOT, 'node_modules/tsx/dist/cli.mjs'),
-      join(ROOT, 'scripts/fake-hub.ts'),
-      '--port',
-      String(port),
-      '--root',
-      root,
-    ],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('fake hub did not start')), 30_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('fake hub on')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`fake hub exited with ${code}`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, process: child };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  await new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill();
-  });
-}
-
 describe('Hub loader against the local Hub stand-in', () => {
-  let hub: { url: string; process: ChildProcess };
+  let hub: FakeHub;
   let work: string;
   let extraRoot: string;
 
@@ -106,7 +53,7 @@ describe('Hub loader against the local Hub stand-in', () => {
   }, 60_000);
 
   afterAll(async () => {
-    await stop(hub.process);
+    await hub.stop();
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -172,7 +119,7 @@ describe('Hub loader against the local Hub stand-in', () => {
     const first = await fetchHubCheckpoint(options);
     expect(first.format).toBe('pytorch-bin');
     expect(first.weightFiles).toEqual(['pytorch_model.bin']);
-    await stop(own.process);
+    await own.stop();
     await expect(fetchHubCheckpoint({ ...options, cache: null })).rejects.toThrow(HubNetworkError);
     const events: HubProgress[] = [];
     const second = await fetchHubCheckpoint({ ...options, onProgress: (p) => events.push(p) });
@@ -193,7 +140,7 @@ describe('Hub loader against the local Hub stand-in', () => {
         fetchHubCheckpoint({ repo: 'fixtures/noweights', hubUrl: own.url, cache: null }),
       ).rejects.toThrow(MissingCheckpointFileError);
     } finally {
-      await stop(own.process);
+      await own.stop();
     }
   });
 

@@ -184,7 +184,7 @@ describe('VideoMAEForVideoClassification against the Hugging Face reference fixt
             expect(Math.abs(norm - l2) / l2, `grad_l2 ${name}: ${norm} vs ${l2}`).toBeLessThan(1e-3);
           }
           const optimizer = tf.train.adam(4e-4, 0.9, 0.999, 1e-8);
-          optimizer.applyGradients(grads);
+          optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
           for (const [name, l2] of Object.entries(expected.param_l2_after_adam_step)) {
             const norm = (await tf.norm(model.params.get(name)!).data())[0]!;
             expect(Math.abs(norm - l2) / l2, `param_l2_after ${name}`).toBeLessThan(1e-5);
@@ -227,7 +227,7 @@ describe('VideoMAEForVideoClassification memory and training-time behaviour', ()
         const { logits } = model.forward(x, { training: true, seed });
         return intLabelLoss(logits, [0, 2]);
       }, model.trainableVariables());
-      optimizer.applyGradients(grads);
+      optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
       tf.dispose([value, ...Object.values(grads)]);
     };
     step(0); // creates the optimizer's moment variables
