@@ -6,6 +6,10 @@ import * as tf from '@tensorflow/tfjs-core';
 
 /** nn.Linear: x W^T + b with PyTorch's weight layout [out, in], as one fused kernel where the backend has it. */
 export function linear(x: tf.Tensor2D, weight: tf.Tensor, bias?: tf.Tensor): tf.Tensor2D {
+  // tfjs-backend-wasm 4.22's _FusedMatMul adds the bias wrongly when transposeB is set (off by O(1)), so
+  // wasm gets the bias as a separate add.
+  if (bias && tf.getBackend() === 'wasm')
+    return tf.tidy(() => tf.add(tf.matMul(x, weight as tf.Tensor2D, false, true), bias)) as tf.Tensor2D;
   return tf.fused.matMul({ a: x, b: weight as tf.Tensor2D, transposeB: true, bias }) as tf.Tensor2D;
 }
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readCheckpointDir } from '../../../scripts/lib/checkpoint-dir.ts';
 import {
@@ -63,144 +64,146 @@ function softLabelLoss(logits: tf.Tensor2D, targets: number[][]): tf.Scalar {
   return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(tf.tensor2d(targets), tf.logSoftmax(logits)), 1))));
 }
 
-describe('VideoMAEForVideoClassification against the Hugging Face reference fixtures', () => {
-  beforeAll(async () => {
-    await tf.setBackend('cpu');
-  });
+// wasm runs in Node too: the same parity checks on both CPU backends (the browser tests add webgpu/webgl).
+for (const backend of ['cpu', 'wasm'])
+  describe(`VideoMAEForVideoClassification against the Hugging Face reference fixtures (${backend})`, () => {
+    beforeAll(async () => {
+      expect(await tf.setBackend(backend)).toBe(true);
+    });
 
-  it('finds at least one classifier fixture', () => {
-    expect(fixtures.length).toBeGreaterThan(0);
-  });
+    it('finds at least one classifier fixture', () => {
+      expect(fixtures.length).toBeGreaterThan(0);
+    });
 
-  for (const fixture of fixtures) {
-    describe(fixture.name, () => {
-      it('computes the logits within 1e-4 and the classifier input exactly', async () => {
-        const model = await loadFixtureModel(fixture);
-        const x = inputOf(fixture);
-        const { logits, pooled } = model.forward(x, { outputPooled: true });
-        expect(logits.shape).toEqual([fixture.meta.input_shape[0], model.config.num_labels]);
-        const rows = (await logits.array()) as number[][];
-        expect(maxAbs(rows, fixture.expected.logits)).toBeLessThan(1e-4);
-        // Tighter: within 10x the float32 noise the reference itself shows against its float64 run, which
-        // catches small semantic slips (a wrong LayerNorm eps moves the logits by ~1e-5).
-        const noise = maxAbs(fixture.expected.logits, fixture.expected.logits_float64);
-        expect(maxAbs(rows, fixture.expected.logits)).toBeLessThan(Math.max(1e-6, 10 * noise));
-        expect(
-          maxAbs((await pooled!.array()) as number[][], fixture.expected.classifier_input.values),
-        ).toBeLessThan(1e-4);
-        tf.dispose([x, logits, pooled!]);
-        model.dispose();
-      });
-
-      it('matches the embeddings, the position table and every layer’s hidden-state statistics', async () => {
-        const model = await loadFixtureModel(fixture);
-        const c = model.config;
-        const x = inputOf(fixture);
-        const table = sinusoidTable(sequenceLength(c), c.hidden_size);
-        expectSummaryClose(
-          summarize(table, [1, sequenceLength(c), c.hidden_size]),
-          fixture.expected.position_embeddings,
-          'position table',
-        );
-        const projection = 'videomae.embeddings.patch_embeddings.projection';
-        const patches = tf.tidy(() =>
-          tf.reshape(
-            linear(
-              patchify(x, c.tubelet_size, c.patch_size),
-              tf.reshape(model.params.get(`${projection}.weight`)!, [c.hidden_size, -1]),
-              model.params.get(`${projection}.bias`)!,
-            ),
-            [x.shape[0], sequenceLength(c), c.hidden_size],
-          ),
-        );
-        expectSummaryClose(
-          await summaryOf(patches),
-          fixture.expected.patch_embeddings_before_pos,
-          'patch embeddings',
-        );
-        const { logits, hiddenStates } = model.forward(x, { outputHiddenStates: true });
-        expect(hiddenStates).toHaveLength(fixture.expected.hidden_states.length);
-        for (const expected of fixture.expected.hidden_states) {
-          expectSummaryClose(
-            await summaryOf(hiddenStates![expected.index]!),
-            expected,
-            `hidden_states[${expected.index}]`,
-          );
-        }
-        if (c.use_mean_pooling)
-          expectSummaryClose(
-            await summaryOf(hiddenStates!.at(-1)!),
-            fixture.expected.last_hidden_state,
-            'last_hidden_state',
-          );
-        tf.dispose([x, patches, logits, ...hiddenStates!]);
-        model.dispose();
-      });
-
-      it('gives the integer-label and soft-label cross-entropy within 1e-5', async () => {
-        const model = await loadFixtureModel(fixture);
-        const x = inputOf(fixture);
-        const { logits } = model.forward(x);
-        const intLoss = intLabelLoss(logits, fixture.meta.labels!);
-        const softLoss = softLabelLoss(logits, fixture.meta.soft_labels!);
-        expect(
-          Math.abs((await intLoss.data())[0]! - fixture.expected.loss.int_labels_hf_cross_entropy),
-        ).toBeLessThan(1e-5);
-        expect(
-          Math.abs((await softLoss.data())[0]! - fixture.expected.loss.soft_labels_cross_entropy),
-        ).toBeLessThan(1e-5);
-        // The float64 formula on our logits agrees too (guards the test's own loss).
-        const rows = (await logits.array()) as number[][];
-        expect(
-          Math.abs(
-            softCrossEntropy(rows, fixture.meta.soft_labels!) -
-              fixture.expected.loss.soft_labels_cross_entropy,
-          ),
-        ).toBeLessThan(1e-5);
-        tf.dispose([x, logits, intLoss, softLoss]);
-        model.dispose();
-      });
-
-      for (const kind of ['int_labels', 'soft_labels'] as const) {
-        it(`matches gradient norms and the logits after one Adam step (${kind})`, async () => {
+    for (const fixture of fixtures) {
+      describe(fixture.name, () => {
+        it('computes the logits within 1e-4 and the classifier input exactly', async () => {
           const model = await loadFixtureModel(fixture);
           const x = inputOf(fixture);
-          const expected = fixture.expected.training[kind];
-          const lossFn = (): tf.Scalar => {
-            const { logits } = model.forward(x, { training: true, seed: 1 });
-            return kind === 'int_labels'
-              ? intLabelLoss(logits, fixture.meta.labels!)
-              : softLabelLoss(logits, fixture.meta.soft_labels!);
-          };
-          const variables = model.trainableVariables();
-          const { value, grads } = tf.variableGrads(lossFn, variables);
-          expect(Math.abs((await value.data())[0]! - expected.loss)).toBeLessThan(1e-5);
-          const names = new Map([...model.params].map(([name, v]) => [v.name, name]));
-          const byHfName = new Map(Object.entries(grads).map(([id, g]) => [names.get(id)!, g]));
-          for (const [name, l2] of Object.entries(expected.grad_l2)) {
-            const grad = byHfName.get(name);
-            expect(grad, name).toBeDefined();
-            const norm = (await tf.norm(grad!).data())[0]!;
-            expect(Math.abs(norm - l2) / l2, `grad_l2 ${name}: ${norm} vs ${l2}`).toBeLessThan(1e-3);
-          }
-          const optimizer = tf.train.adam(4e-4, 0.9, 0.999, 1e-8);
-          optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
-          for (const [name, l2] of Object.entries(expected.param_l2_after_adam_step)) {
-            const norm = (await tf.norm(model.params.get(name)!).data())[0]!;
-            expect(Math.abs(norm - l2) / l2, `param_l2_after ${name}`).toBeLessThan(1e-5);
-          }
-          const { logits } = model.forward(x);
-          expect(maxAbs((await logits.array()) as number[][], expected.logits_after_adam_step)).toBeLessThan(
-            1e-3,
-          );
-          tf.dispose([x, logits, value, ...Object.values(grads)]);
-          optimizer.dispose();
+          const { logits, pooled } = model.forward(x, { outputPooled: true });
+          expect(logits.shape).toEqual([fixture.meta.input_shape[0], model.config.num_labels]);
+          const rows = (await logits.array()) as number[][];
+          expect(maxAbs(rows, fixture.expected.logits)).toBeLessThan(1e-4);
+          // Tighter: within 10x the float32 noise the reference itself shows against its float64 run, which
+          // catches small semantic slips (a wrong LayerNorm eps moves the logits by ~1e-5).
+          const noise = maxAbs(fixture.expected.logits, fixture.expected.logits_float64);
+          expect(maxAbs(rows, fixture.expected.logits)).toBeLessThan(Math.max(1e-6, 10 * noise));
+          expect(
+            maxAbs((await pooled!.array()) as number[][], fixture.expected.classifier_input.values),
+          ).toBeLessThan(1e-4);
+          tf.dispose([x, logits, pooled!]);
           model.dispose();
         });
-      }
-    });
-  }
-});
+
+        it('matches the embeddings, the position table and every layer’s hidden-state statistics', async () => {
+          const model = await loadFixtureModel(fixture);
+          const c = model.config;
+          const x = inputOf(fixture);
+          const table = sinusoidTable(sequenceLength(c), c.hidden_size);
+          expectSummaryClose(
+            summarize(table, [1, sequenceLength(c), c.hidden_size]),
+            fixture.expected.position_embeddings,
+            'position table',
+          );
+          const projection = 'videomae.embeddings.patch_embeddings.projection';
+          const patches = tf.tidy(() =>
+            tf.reshape(
+              linear(
+                patchify(x, c.tubelet_size, c.patch_size),
+                tf.reshape(model.params.get(`${projection}.weight`)!, [c.hidden_size, -1]),
+                model.params.get(`${projection}.bias`)!,
+              ),
+              [x.shape[0], sequenceLength(c), c.hidden_size],
+            ),
+          );
+          expectSummaryClose(
+            await summaryOf(patches),
+            fixture.expected.patch_embeddings_before_pos,
+            'patch embeddings',
+          );
+          const { logits, hiddenStates } = model.forward(x, { outputHiddenStates: true });
+          expect(hiddenStates).toHaveLength(fixture.expected.hidden_states.length);
+          for (const expected of fixture.expected.hidden_states) {
+            expectSummaryClose(
+              await summaryOf(hiddenStates![expected.index]!),
+              expected,
+              `hidden_states[${expected.index}]`,
+            );
+          }
+          if (c.use_mean_pooling)
+            expectSummaryClose(
+              await summaryOf(hiddenStates!.at(-1)!),
+              fixture.expected.last_hidden_state,
+              'last_hidden_state',
+            );
+          tf.dispose([x, patches, logits, ...hiddenStates!]);
+          model.dispose();
+        });
+
+        it('gives the integer-label and soft-label cross-entropy within 1e-5', async () => {
+          const model = await loadFixtureModel(fixture);
+          const x = inputOf(fixture);
+          const { logits } = model.forward(x);
+          const intLoss = intLabelLoss(logits, fixture.meta.labels!);
+          const softLoss = softLabelLoss(logits, fixture.meta.soft_labels!);
+          expect(
+            Math.abs((await intLoss.data())[0]! - fixture.expected.loss.int_labels_hf_cross_entropy),
+          ).toBeLessThan(1e-5);
+          expect(
+            Math.abs((await softLoss.data())[0]! - fixture.expected.loss.soft_labels_cross_entropy),
+          ).toBeLessThan(1e-5);
+          // The float64 formula on our logits agrees too (guards the test's own loss).
+          const rows = (await logits.array()) as number[][];
+          expect(
+            Math.abs(
+              softCrossEntropy(rows, fixture.meta.soft_labels!) -
+                fixture.expected.loss.soft_labels_cross_entropy,
+            ),
+          ).toBeLessThan(1e-5);
+          tf.dispose([x, logits, intLoss, softLoss]);
+          model.dispose();
+        });
+
+        for (const kind of ['int_labels', 'soft_labels'] as const) {
+          it(`matches gradient norms and the logits after one Adam step (${kind})`, async () => {
+            const model = await loadFixtureModel(fixture);
+            const x = inputOf(fixture);
+            const expected = fixture.expected.training[kind];
+            const lossFn = (): tf.Scalar => {
+              const { logits } = model.forward(x, { training: true, seed: 1 });
+              return kind === 'int_labels'
+                ? intLabelLoss(logits, fixture.meta.labels!)
+                : softLabelLoss(logits, fixture.meta.soft_labels!);
+            };
+            const variables = model.trainableVariables();
+            const { value, grads } = tf.variableGrads(lossFn, variables);
+            expect(Math.abs((await value.data())[0]! - expected.loss)).toBeLessThan(1e-5);
+            const names = new Map([...model.params].map(([name, v]) => [v.name, name]));
+            const byHfName = new Map(Object.entries(grads).map(([id, g]) => [names.get(id)!, g]));
+            for (const [name, l2] of Object.entries(expected.grad_l2)) {
+              const grad = byHfName.get(name);
+              expect(grad, name).toBeDefined();
+              const norm = (await tf.norm(grad!).data())[0]!;
+              expect(Math.abs(norm - l2) / l2, `grad_l2 ${name}: ${norm} vs ${l2}`).toBeLessThan(1e-3);
+            }
+            const optimizer = tf.train.adam(4e-4, 0.9, 0.999, 1e-8);
+            optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
+            for (const [name, l2] of Object.entries(expected.param_l2_after_adam_step)) {
+              const norm = (await tf.norm(model.params.get(name)!).data())[0]!;
+              expect(Math.abs(norm - l2) / l2, `param_l2_after ${name}`).toBeLessThan(1e-5);
+            }
+            const { logits } = model.forward(x);
+            expect(
+              maxAbs((await logits.array()) as number[][], expected.logits_after_adam_step),
+            ).toBeLessThan(1e-3);
+            tf.dispose([x, logits, value, ...Object.values(grads)]);
+            optimizer.dispose();
+            model.dispose();
+          });
+        }
+      });
+    }
+  });
 
 describe('VideoMAEForVideoClassification memory and training-time behaviour', () => {
   const tiny = (overrides: Partial<VideoMAEConfig> = {}): VideoMAEConfig => ({
