@@ -16,6 +16,7 @@ import {
   resolveUrl,
   type HubProgress,
 } from './hub.ts';
+import { loadPretrainedFromHub, type LoadProgress } from './pretrained.ts';
 import { readSafetensors, writeSafetensors } from './safetensors.ts';
 
 describe('Hub loader against the local Hub stand-in', () => {
@@ -162,6 +163,27 @@ describe('Hub loader against the local Hub stand-in', () => {
     expect(error).toBeInstanceOf(HubEntryNotFoundError);
     expect((error as HubEntryNotFoundError).status).toBe(404);
     expect((error as Error).message).toMatch(/config\.json does not exist in fixtures\/dtype_variants@main/);
+  });
+
+  it('loads a pretraining repo end to end for the Model panel: progress, then the model and its report', async () => {
+    const events: LoadProgress[] = [];
+    const loaded = await loadPretrainedFromHub(
+      { repo: 'fixtures/tiny_pretrain', hubUrl: hub.url, cache: null },
+      { overrides: { labels: ['a', 'b', 'c'] }, seed: 1, onProgress: (p) => events.push(p) },
+    );
+    expect(events.at(-1)!.stage).toBe('build');
+    expect(
+      events.some(
+        (e) => e.stage === 'read' && e.file === 'model.safetensors' && e.loadedBytes === e.totalBytes,
+      ),
+    ).toBe(true);
+    expect(loaded.format).toBe('safetensors');
+    expect(loaded.config.num_labels).toBe(3);
+    expect(loaded.report.source).toBe('fixtures/tiny_pretrain@main');
+    expect(loaded.report.missingKeys).toEqual(['classifier.bias', 'classifier.weight']);
+    expect(loaded.report.unexpectedKeys).toContain('mask_token');
+    expect(loaded.report.classifierReinitialized?.reason).toBe('missing');
+    loaded.model.dispose();
   });
 
   it('reports an unreachable Hub as a network error naming the URL', async () => {

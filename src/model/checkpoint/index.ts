@@ -43,3 +43,10 @@ export {
 export { readPytorchBin } from './pytorch-bin.ts';
 export { readSafetensors, writeSafetensors, type SafetensorsFile } from './safetensors.ts';
 export type { CheckpointTensor, StateDict, StoredDtype } from './state-dict.ts';
+export {
+  loadPretrainedFromFiles,
+  loadPretrainedFromHub,
+  type LoadedModel,
+  type LoadProgress,
+  type PretrainedOptions,
+} from './pretrained.ts';
