@@ -4,7 +4,7 @@ export { activation } from './activations.ts';
 export {
   InputShapeError,
   MissingParameterError,
-  patchify,
+  patchEmbed,
   VideoMAEForVideoClassification,
   type ForwardOptions,
   type ForwardOutput,

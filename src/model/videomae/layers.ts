@@ -4,12 +4,46 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-/** nn.Linear: x W^T + b with PyTorch's weight layout [out, in], as one fused kernel where the backend has it. */
+/**
+ * x W^T (+ b) from plain matMuls only. tfjs-backend-wasm (XNNPACK) runs matMul with transposeA or
+ * transposeB 5-20x slower than without, and tfjs's own matMul gradient uses both flags; here the forward
+ * transposes the (small) weight once and the backward transposes dy once, so all three matMuls are plain.
+ */
+const linearPlainWithBias = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [x, weight, bias] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+  const save = args[3] as tf.GradSaveFunc;
+  save([x, weight]);
+  return {
+    value: tf.add(tf.matMul(x, tf.transpose(weight)), bias),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
+      const dy2 = dy as tf.Tensor2D;
+      return [tf.matMul(dy2, sw), tf.matMul(tf.transpose(dy2), sx), tf.sum(dy2, 0)];
+    },
+  };
+});
+
+const linearPlain = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [x, weight] = args as [tf.Tensor2D, tf.Tensor2D];
+  const save = args[2] as tf.GradSaveFunc;
+  save([x, weight]);
+  return {
+    value: tf.matMul(x, tf.transpose(weight)),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
+      const dy2 = dy as tf.Tensor2D;
+      return [tf.matMul(dy2, sw), tf.matMul(tf.transpose(dy2), sx)];
+    },
+  };
+});
+
+/** nn.Linear: x W^T + b with PyTorch's weight layout [out, in]. */
 export function linear(x: tf.Tensor2D, weight: tf.Tensor, bias?: tf.Tensor): tf.Tensor2D {
-  // tfjs-backend-wasm 4.22's _FusedMatMul adds the bias wrongly when transposeB is set (off by O(1)), so
-  // wasm gets the bias as a separate add.
-  if (bias && tf.getBackend() === 'wasm')
-    return tf.tidy(() => tf.add(tf.matMul(x, weight as tf.Tensor2D, false, true), bias)) as tf.Tensor2D;
+  if (tf.getBackend() === 'wasm') {
+    // (Also sidesteps tfjs-backend-wasm 4.22's _FusedMatMul, which adds the bias wrongly with transposeB.)
+    return (bias ? linearPlainWithBias(x, weight, bias) : linearPlain(x, weight)) as tf.Tensor2D;
+  }
+  // One fused kernel (matMul + bias) where the GPU backends have it; transposeB is free in their shaders.
   return tf.fused.matMul({ a: x, b: weight as tf.Tensor2D, transposeB: true, bias }) as tf.Tensor2D;
 }
 

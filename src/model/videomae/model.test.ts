@@ -15,8 +15,7 @@ import {
 } from '../../../scripts/lib/videomae-fixtures.ts';
 import { loadCheckpoint } from '../checkpoint/load.ts';
 import { presetConfig, sequenceLength, type VideoMAEConfig } from './config.ts';
-import { linear } from './layers.ts';
-import { patchify, VideoMAEForVideoClassification, InputShapeError } from './model.ts';
+import { patchEmbed, VideoMAEForVideoClassification, InputShapeError } from './model.ts';
 import { sinusoidTable } from './position.ts';
 
 const fixtures = classifierFixtures();
@@ -108,10 +107,12 @@ for (const backend of ['cpu', 'wasm'])
           const projection = 'videomae.embeddings.patch_embeddings.projection';
           const patches = tf.tidy(() =>
             tf.reshape(
-              linear(
-                patchify(x, c.tubelet_size, c.patch_size),
-                tf.reshape(model.params.get(`${projection}.weight`)!, [c.hidden_size, -1]),
+              patchEmbed(
+                x,
+                model.params.get(`${projection}.weight`)!,
                 model.params.get(`${projection}.bias`)!,
+                c.tubelet_size,
+                c.patch_size,
               ),
               [x.shape[0], sequenceLength(c), c.hidden_size],
             ),

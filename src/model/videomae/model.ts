@@ -156,9 +156,13 @@ export class VideoMAEForVideoClassification {
         if (options.outputHiddenStates) hiddenStates.push(tf.reshape(h, [batch, tokens, hidden]));
       };
       const projection = `${BASE_MODEL_PREFIX}.embeddings.patch_embeddings.projection`;
-      const patches = patchify(pixelValues, c.tubelet_size, c.patch_size);
-      const weight = p(`${projection}.weight`);
-      const embedded = linear(patches, tf.reshape(weight, [hidden, -1]), p(`${projection}.bias`));
+      const embedded = patchEmbed(
+        pixelValues,
+        p(`${projection}.weight`),
+        p(`${projection}.bias`),
+        c.tubelet_size,
+        c.patch_size,
+      );
       let h = tf.reshape(tf.add(tf.reshape(embedded, [batch, tokens, hidden]), this.positionTable), [
         batch * tokens,
         hidden,
@@ -176,21 +180,20 @@ export class VideoMAEForVideoClassification {
       for (let i = 0; i < c.num_hidden_layers; i++) {
         const lp = layerPrefix(i);
         const a = `${lp}attention.attention.`;
-        // One matMul for q, k and v; the HF-named variables stay separate so loading and export are 1:1.
-        const qkvWeight = tf.concat([p(`${a}query.weight`), p(`${a}key.weight`), p(`${a}value.weight`)], 0);
-        const qkvBias = c.qkv_bias
-          ? tf.concat([p(`${a}q_bias`), tf.zeros([hidden]), p(`${a}v_bias`)], 0)
-          : undefined;
         const normed = layerNorm(
           h,
           p(`${lp}layernorm_before.weight`),
           p(`${lp}layernorm_before.bias`),
           c.layer_norm_eps,
-        );
-        const qkv = linear(normed as tf.Tensor2D, qkvWeight, qkvBias);
-        // [B*N, 3*H] -> [3, B, heads, N, headDim]: heads split the feature axis head-major, as HF does.
-        const split = tf.transpose(tf.reshape(qkv, [batch, tokens, 3, heads, headDim]), [2, 0, 3, 1, 4]);
-        const [q, k, v] = tf.unstack(split, 0) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+        ) as tf.Tensor2D;
+        // Three projections rather than one fused [3H, H] matMul: in tfjs the fused form needs a concat of the
+        // weights and a split of the result, which cost more kernels (and, on wasm, a slow strided slice)
+        // than the two extra matMul launches. The key has no bias (HF's zero k bias).
+        const heads4d = (t: tf.Tensor2D): tf.Tensor4D =>
+          tf.transpose(tf.reshape(t, [batch, tokens, heads, headDim]), [0, 2, 1, 3]);
+        const q = heads4d(linear(normed, p(`${a}query.weight`), c.qkv_bias ? p(`${a}q_bias`) : undefined));
+        const k = heads4d(linear(normed, p(`${a}key.weight`)));
+        const v = heads4d(linear(normed, p(`${a}value.weight`), c.qkv_bias ? p(`${a}v_bias`) : undefined));
         const context = attention(q, k, v, {
           fused: options.fusedAttention ?? true,
           dropoutRate: attentionRate,
@@ -272,21 +275,36 @@ export class VideoMAEForVideoClassification {
 }
 
 /**
- * Cuts [B, T, C, H, W] into tubelets, one row per token in (t, h, w) order with w fastest, each row laid
- * out (C, t, h, w) like the flattened Conv3d kernel, so the tube embedding is one matMul. Two transposes of
- * rank <= 5 (what every backend's transpose supports).
+ * The tube embedding (HF's Conv3d with kernel = stride = (tubelet, patch, patch)) as one matMul: [B, T, C,
+ * H, W] is cut into one row per token, tokens in (t, h, w) order with w fastest, each row laid out
+ * (t, C, h, w); the Conv3d weight [hidden, C, t, h, w] is permuted to match. Only rank-4 transposes: the
+ * wasm backend's generic path for rank 5 is an order of magnitude slower.
  */
-export function patchify(x: tf.Tensor5D, tubelet: number, patch: number): tf.Tensor2D {
+export function patchEmbed(
+  x: tf.Tensor5D,
+  weight: tf.Tensor,
+  bias: tf.Tensor,
+  tubelet: number,
+  patch: number,
+): tf.Tensor2D {
   return tf.tidy(() => {
     const [b, t, c, height, width] = x.shape;
     const tp = t / tubelet;
     const hp = height / patch;
     const wp = width / patch;
-    // x is (B, Tp, ts, C, Hp, ph, Wp, pw) in row-major order: first bring Wp before ph.
+    // x is (B, Tp, ts, C, Hp, ph, Wp, pw) in row-major order: first bring Wp before ph...
     const a = tf.transpose(tf.reshape(x, [b * tp * tubelet * c * hp, patch, wp, patch]), [0, 2, 1, 3]);
-    // Now (B*Tp, ts, C, Hp*Wp, ph*pw) -> (B*Tp, Hp*Wp, C, ts, ph*pw).
-    const bt = tf.transpose(tf.reshape(a, [b * tp, tubelet, c, hp * wp, patch * patch]), [0, 3, 2, 1, 4]);
-    return tf.reshape(bt, [b * tp * hp * wp, c * tubelet * patch * patch]);
+    // ...then (B*Tp, ts*C, Hp*Wp, ph*pw) -> (B*Tp, Hp*Wp, ts*C, ph*pw).
+    const rows = tf.reshape(
+      tf.transpose(tf.reshape(a, [b * tp, tubelet * c, hp * wp, patch * patch]), [0, 2, 1, 3]),
+      [b * tp * hp * wp, tubelet * c * patch * patch],
+    ) as tf.Tensor2D;
+    const hidden = weight.shape[0]!;
+    const kernel = tf.reshape(
+      tf.transpose(tf.reshape(weight, [hidden, c, tubelet, patch * patch]), [0, 2, 1, 3]),
+      [hidden, tubelet * c * patch * patch],
+    );
+    return linear(rows, kernel, bias);
   });
 }
 
