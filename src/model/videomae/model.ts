@@ -185,7 +185,7 @@ export class VideoMAEForVideoClassification {
           p(`${lp}layernorm_before.weight`),
           p(`${lp}layernorm_before.bias`),
           c.layer_norm_eps,
-        ) as tf.Tensor2D;
+        );
         // Three projections rather than one fused [3H, H] matMul: in tfjs the fused form needs a concat of the
         // weights and a split of the result, which cost more kernels (and, on wasm, a slow strided slice)
         // than the two extra matMul launches. The key has no bias (HF's zero k bias).
@@ -216,11 +216,7 @@ export class VideoMAEForVideoClassification {
           p(`${lp}layernorm_after.bias`),
           c.layer_norm_eps,
         );
-        const inner = linear(
-          normed2 as tf.Tensor2D,
-          p(`${lp}intermediate.dense.weight`),
-          p(`${lp}intermediate.dense.bias`),
-        );
+        const inner = linear(normed2, p(`${lp}intermediate.dense.weight`), p(`${lp}intermediate.dense.bias`));
         const activated = activation(act, inner) as tf.Tensor2D;
         const out = linear(activated, p(`${lp}output.dense.weight`), p(`${lp}output.dense.bias`));
         h = residual(h, dropout(out, hiddenRate, rng.nextUint32()) as tf.Tensor2D, pathRates[i]!);
@@ -229,16 +225,16 @@ export class VideoMAEForVideoClassification {
 
       let pooled: tf.Tensor2D;
       if (c.use_mean_pooling) {
-        const mean = tf.mean(tf.reshape(h, [batch, tokens, hidden]), 1);
-        pooled = layerNorm(mean, p('fc_norm.weight'), p('fc_norm.bias'), FC_NORM_EPS) as tf.Tensor2D;
+        const mean = tf.mean(tf.reshape(h, [batch, tokens, hidden]), 1) as tf.Tensor2D;
+        pooled = layerNorm(mean, p('fc_norm.weight'), p('fc_norm.bias'), FC_NORM_EPS);
       } else {
         // videomae.layernorm is per token, so normalising only token 0 gives exactly HF's [:, 0].
         const first = tf.reshape(
           tf.slice(tf.reshape(h, [batch, tokens, hidden]), [0, 0, 0], [batch, 1, hidden]),
           [batch, hidden],
-        );
+        ) as tf.Tensor2D;
         const ln = `${BASE_MODEL_PREFIX}.layernorm`;
-        pooled = layerNorm(first, p(`${ln}.weight`), p(`${ln}.bias`), c.layer_norm_eps) as tf.Tensor2D;
+        pooled = layerNorm(first, p(`${ln}.weight`), p(`${ln}.bias`), c.layer_norm_eps);
       }
       const logits = linear(pooled, p('classifier.weight'), p('classifier.bias'));
       const result: ForwardOutput = { logits };
