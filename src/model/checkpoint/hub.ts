@@ -204,6 +204,15 @@ async function readBody(
   return loaded === buffer.length ? buffer : buffer.slice(0, loaded);
 }
 
+/** A full disk (quota) must not fail a load that has the bytes already; the next load downloads again. */
+async function putQuietly(cache: HubCache | null, url: string, bytes: Uint8Array): Promise<void> {
+  try {
+    await cache?.put(url, bytes);
+  } catch (error) {
+    console.warn(`Not cached (${(error as Error).message}): ${url}`);
+  }
+}
+
 /**
  * One file of a repo: from the cache when it is there, else downloaded (following the Hub's redirects to
  * its CDN) and cached. Returns null when `optional` and the file does not exist.
@@ -249,7 +258,7 @@ export async function fetchHubFile(
     throw error;
   }
   const bytes = await readBody(response, file, options.onProgress);
-  await options.cache?.put(url, bytes);
+  await putQuietly(options.cache, url, bytes);
   return bytes;
 }
 
@@ -275,6 +284,6 @@ export async function fetchHubCheckpoint(options: HubLoadOptions): Promise<Check
     if (known && weightCandidates.has(name) && !known.includes(name)) return null;
     return fetchHubFile(withCache, name, weightCandidates.has(name));
   }, describeLocation(options));
-  await cache?.put(manifestUrl, new TextEncoder().encode(JSON.stringify({ files: weightFiles })));
+  await putQuietly(cache, manifestUrl, new TextEncoder().encode(JSON.stringify({ files: weightFiles })));
   return { configJson, stateDict, format, weightFiles, source: describeLocation(options) };
 }
