@@ -62,6 +62,41 @@ export const HF_DEFAULTS: Omit<VideoMAEConfig, 'id2label' | 'label2id' | 'num_la
   model_type: 'videomae',
 };
 
+/** The `hidden_act` names of transformers' ACT2FN that this model implements (formulas in activations.ts). */
+export const HIDDEN_ACTIVATIONS = [
+  'gelu',
+  'gelu_python',
+  'gelu_new',
+  'gelu_pytorch_tanh',
+  'gelu_fast',
+  'gelu_accurate',
+  'quick_gelu',
+  'relu',
+  'relu6',
+  'leaky_relu',
+  'silu',
+  'swish',
+  'mish',
+  'tanh',
+  'sigmoid',
+  'linear',
+] as const;
+
+export type HiddenActivation = (typeof HIDDEN_ACTIVATIONS)[number];
+
+export function isHiddenActivation(name: string): name is HiddenActivation {
+  return (HIDDEN_ACTIVATIONS as readonly string[]).includes(name);
+}
+
+/**
+ * Stochastic-depth rate of each encoder layer: `torch.linspace(0, drop_path_rate, num_hidden_layers)` as the
+ * VideoMAE fine-tuning recipe builds it (so a single layer gets rate 0).
+ */
+export function dropPathRates(c: Pick<VideoMAEConfig, 'drop_path_rate' | 'num_hidden_layers'>): number[] {
+  const n = c.num_hidden_layers;
+  return Array.from({ length: n }, (_, i) => (n === 1 ? 0 : (c.drop_path_rate * i) / (n - 1)));
+}
+
 export class InvalidConfigError extends Error {
   override name = 'InvalidConfigError';
 }
@@ -129,13 +164,17 @@ export function validateConfig(c: VideoMAEConfig): void {
       `hidden_size ${c.hidden_size} is not a multiple of num_attention_heads ${c.num_attention_heads}`,
     );
   }
-  if (
-    !['gelu', 'gelu_new', 'gelu_pytorch_tanh', 'relu', 'silu', 'swish', 'gelu_fast', 'quick_gelu'].includes(
-      c.hidden_act,
-    )
-  ) {
-    problems.push(`hidden_act "${c.hidden_act}" is not supported`);
+  if (!isHiddenActivation(c.hidden_act)) {
+    problems.push(
+      `hidden_act "${c.hidden_act}" is not supported (supported: ${HIDDEN_ACTIVATIONS.join(', ')})`,
+    );
   }
+  for (const key of ['hidden_dropout_prob', 'attention_probs_dropout_prob', 'drop_path_rate'] as const) {
+    const value = c[key];
+    if (typeof value !== 'number' || !(value >= 0 && value < 1))
+      problems.push(`${key} must be in [0, 1) (got ${String(value)})`);
+  }
+  if (!(c.layer_norm_eps > 0)) problems.push(`layer_norm_eps must be positive (got ${c.layer_norm_eps})`);
   if (c.num_labels < 1) problems.push('num_labels must be at least 1');
   if (problems.length > 0) throw new InvalidConfigError(`Invalid VideoMAE config: ${problems.join('; ')}`);
 }
