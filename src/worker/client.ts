@@ -6,6 +6,7 @@ import * as Comlink from 'comlink';
 import type { ComputeEngineApi } from './protocol.ts';
 import type { TrainingEngineApi } from './training-protocol.ts';
 import { reviveError, WorkerCrashedError } from './errors.ts';
+import './error-registry.ts';
 
 /** Everything the worker's engine answers: the foundation calls and the training calls. */
 export type EngineApi = ComputeEngineApi & TrainingEngineApi;

@@ -1,6 +1,7 @@
 /**
  * Named errors that cross the worker boundary. Comlink sends a thrown Error as {name, message, stack}; the
- * client turns it back into the class of the same name so the UI can react by type (`instanceof`).
+ * client turns it back into the class of the same name (see error-registry.ts), so the UI can react by
+ * type (`instanceof`) and always has the original message.
  */
 
 export class EngineError extends Error {
@@ -22,24 +23,70 @@ export class WorkerCrashedError extends EngineError {
   override name = 'WorkerCrashedError';
 }
 
-const ERROR_CLASSES: Record<string, new (message: string) => EngineError> = {
+/** Training needs the data worker, which the page connects with a MessageChannel. */
+export class DataNotConnectedError extends EngineError {
+  override name = 'DataNotConnectedError';
+}
+
+export class NoDatasetError extends EngineError {
+  override name = 'NoDatasetError';
+}
+
+export class NoModelError extends EngineError {
+  override name = 'NoModelError';
+}
+
+export class EngineBusyError extends EngineError {
+  override name = 'EngineBusyError';
+}
+
+export class InvalidRunConfigError extends EngineError {
+  override name = 'InvalidRunConfigError';
+}
+
+export class UnknownRunError extends EngineError {
+  override name = 'UnknownRunError';
+}
+
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+const registry = new Map<string, ErrorClass>();
+
+/**
+ * Makes errors of these classes revive as themselves on the page. Keyed by the property names (each
+ * class's `name`), not `cls.name`, which a minifier renames.
+ */
+export function registerErrorClasses(classes: Record<string, ErrorClass>): void {
+  for (const [name, cls] of Object.entries(classes)) registry.set(name, cls);
+}
+
+registerErrorClasses({
   EngineError,
   BackendUnavailableError,
   EngineNotReadyError,
   WorkerCrashedError,
-};
+  DataNotConnectedError,
+  NoDatasetError,
+  NoModelError,
+  EngineBusyError,
+  InvalidRunConfigError,
+  UnknownRunError,
+});
 
-/** Registers an error class from another module (model, data, train) so that it revives by name too. */
-export function registerEngineError(ctor: new (message: string) => EngineError): void {
-  ERROR_CLASSES[new ctor('').name] = ctor;
-}
-
+/**
+ * The error as its own class when the name is registered (built without running its constructor, whose
+ * arguments did not cross the boundary), else the error as it came.
+ */
 export function reviveError(error: unknown): Error {
   if (!(error instanceof Error)) return new EngineError(String(error));
-  if (error instanceof EngineError) return error;
-  const ctor = ERROR_CLASSES[error.name];
-  if (!ctor) return error;
-  const revived = new ctor(error.message);
-  if (error.stack) revived.stack = error.stack;
+  const original: Error = error;
+  const cls = registry.get(original.name);
+  if (!cls || (cls.prototype as object).isPrototypeOf(original)) return original;
+  const revived = Object.create(cls.prototype as object) as Error;
+  Object.defineProperties(revived, {
+    message: { value: original.message, writable: true, configurable: true },
+    name: { value: original.name, writable: true, configurable: true },
+    stack: { value: original.stack, writable: true, configurable: true },
+  });
   return revived;
 }

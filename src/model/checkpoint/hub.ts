@@ -8,37 +8,24 @@ import { parseConfigJson, readWeights, type Checkpoint, WEIGHT_FILES } from './l
 
 export const DEFAULT_HUB_URL = 'https://huggingface.co';
 
-/** Base of every Hub failure; `url` is the request that failed. */
-export class HubError extends Error {
-  override name = 'HubError';
-  constructor(
-    message: string,
-    readonly url: string,
-    readonly status: number | null,
-  ) {
-    super(message);
-  }
-}
-export class HubRepoNotFoundError extends HubError {
-  override name = 'HubRepoNotFoundError';
-}
-export class HubRevisionNotFoundError extends HubError {
-  override name = 'HubRevisionNotFoundError';
-}
-export class HubEntryNotFoundError extends HubError {
-  override name = 'HubEntryNotFoundError';
-}
-/** Gated or private repositories the request may not read. */
-export class HubAccessError extends HubError {
-  override name = 'HubAccessError';
-}
-/** The server could not be reached at all (offline, DNS, CORS, a mirror that is down). */
-export class HubNetworkError extends HubError {
-  override name = 'HubNetworkError';
-}
-export class InvalidRepoIdError extends Error {
-  override name = 'InvalidRepoIdError';
-}
+export {
+  HubAccessError,
+  HubEntryNotFoundError,
+  HubError,
+  HubNetworkError,
+  HubRepoNotFoundError,
+  HubRevisionNotFoundError,
+  InvalidRepoIdError,
+} from './hub-errors.ts';
+import {
+  HubAccessError,
+  HubEntryNotFoundError,
+  HubError,
+  HubNetworkError,
+  HubRepoNotFoundError,
+  HubRevisionNotFoundError,
+  InvalidRepoIdError,
+} from './hub-errors.ts';
 
 export interface HubProgress {
   file: string;
