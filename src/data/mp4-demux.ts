@@ -127,7 +127,8 @@ function serializeConfigBox(entry: VisualSampleEntry): Uint8Array | null {
   const box = entry.avcC ?? entry.hvcC;
   if (!box) return null;
   const stream = new DataStream(undefined, 0, Endianness.BIG_ENDIAN);
-  box.write(stream);
+  // avcC's typings ask for a MultiBufferStream; writing only needs the DataStream it extends.
+  (box as unknown as { write(s: DataStream): void }).write(stream);
   // Skip the box header (size + type): WebCodecs wants the record itself.
   return new Uint8Array(stream.buffer, 8);
 }
