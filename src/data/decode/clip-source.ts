@@ -113,6 +113,8 @@ export interface DecodedFrames {
   height: number;
   /** When decoding found fewer frames than the headers said: the frame count that is certain. */
   frameCount: number | null;
+  /** Compressed frames fed to WebCodecs (null for ffmpeg.wasm, which does not say). */
+  chunks: number | null;
 }
 
 /** Decodes the given presentation indices at the working size (short side at most `maxShortSide`). */
@@ -127,14 +129,14 @@ export async function decodeClipFrames(
   const size = workingSize(media.width, media.height, maxShortSide);
   if (source.kind === 'webcodecs') {
     const [outWidth, outHeight] = displayOf(size.width, size.height, media.rotation);
-    const frames = await decodeMp4Frames(file, source.track, {
+    const { frames, chunks } = await decodeMp4Frames(file, source.track, {
       indices,
       outWidth,
       outHeight,
       color: source.track.color,
       signal,
     });
-    return { frames, ...size, frameCount: null };
+    return { frames, ...size, frameCount: null, chunks };
   }
   const { decodeWithFfmpeg } = await loadFfmpegModule();
   const result = await decodeWithFfmpeg(file, source.extension, {
@@ -149,5 +151,5 @@ export async function decodeClipFrames(
     const produced = [...result.frames.keys()];
     frameCount = Math.max(...produced) + 1;
   }
-  return { frames: result.frames, ...size, frameCount };
+  return { frames: result.frames, ...size, frameCount, chunks: null };
 }

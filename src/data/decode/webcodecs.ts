@@ -68,15 +68,21 @@ export interface WebCodecsRequest {
   signal?: AbortSignal;
 }
 
+export interface WebCodecsResult {
+  frames: Map<number, RgbFrame>;
+  /** Chunks fed to the decoder: what decoding only the needed range saves shows here. */
+  chunks: number;
+}
+
 export async function decodeMp4Frames(
   file: Blob,
   track: Mp4VideoTrack,
   request: WebCodecsRequest,
-): Promise<Map<number, RgbFrame>> {
+): Promise<WebCodecsResult> {
   const count = track.samples.length;
   const wanted = new Set(request.indices.filter((k) => k >= 0 && k < count));
   const out = new Map<number, RgbFrame>();
-  if (wanted.size === 0) return out;
+  if (wanted.size === 0) return { frames: out, chunks: 0 };
   if (!(await canDecodeWithWebCodecs(track))) {
     throw new UnsupportedCodecError(
       `this browser's WebCodecs cannot decode ${track.codecName} (${track.codecString})`,
@@ -138,7 +144,7 @@ export async function decodeMp4Frames(
       `corrupt video data: ${missing.length} of ${wanted.size} frames did not decode`,
     );
   }
-  return out;
+  return { frames: out, chunks: samples.length };
 }
 
 function toError(error: unknown): Error {
