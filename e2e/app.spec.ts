@@ -90,7 +90,9 @@ test('the sample dataset loads from the app itself, decodes, and previews a clip
   await expect(page.getByTestId('preview-frames')).toHaveAttribute('data-count', '16');
 });
 
-test('a dropped folder (the folder picker) ingests with labels, splits and ignored files', async ({ page }) => {
+test('a dropped folder (the folder picker) ingests with labels, splits and ignored files', async ({
+  page,
+}) => {
   await page.goto('/');
   await page.getByTestId('folder-input').setInputFiles('public/samples/motion6');
   const summary = page.getByTestId('dataset-summary');

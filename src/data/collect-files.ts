@@ -23,7 +23,9 @@ async function readAll(reader: FileSystemDirectoryReader): Promise<FileSystemEnt
   const all: FileSystemEntry[] = [];
   // readEntries returns at most ~100 entries per call; an empty batch means the end.
   for (;;) {
-    const batch = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
+    const batch = await new Promise<FileSystemEntry[]>((resolve, reject) =>
+      reader.readEntries(resolve, reject),
+    );
     if (batch.length === 0) return all;
     all.push(...batch);
   }

@@ -53,7 +53,10 @@ export async function fetchSampleDataset(
       const name = entry.path.slice(entry.path.lastIndexOf('/') + 1);
       // A stable modification time keeps the decoded-frame cache valid across reloads.
       const lastModified = Date.parse(response.headers.get('last-modified') ?? '') || 0;
-      files.push({ path: `${root}/${entry.path}`, file: new File([blob], name, { type: blob.type, lastModified }) });
+      files.push({
+        path: `${root}/${entry.path}`,
+        file: new File([blob], name, { type: blob.type, lastModified }),
+      });
       progress.loadedFiles++;
       progress.loadedBytes += blob.size;
       onProgress({ ...progress });

@@ -33,7 +33,7 @@ export function sniffContainer(head: Uint8Array, fileSize: number, hint: Contain
     return { ok: true, container: 'avi' };
   }
   if (head.length >= 4 && head[0] === 0x1a && head[1] === 0x45 && head[2] === 0xdf && head[3] === 0xa3) {
-    return { ok: true, container: hint === 'webm' ? 'webm' : hint === 'mkv' ? 'mkv' : 'mkv' };
+    return { ok: true, container: hint === 'webm' ? 'webm' : 'mkv' };
   }
   if (looksLikeText(head)) return { ok: false, reason: 'a text file, not a video' };
   if (fileSize < 32) return { ok: false, reason: `too small to be a video (${fileSize} bytes)` };

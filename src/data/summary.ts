@@ -119,7 +119,7 @@ export function datasetWarnings(
     warnings.push({
       kind: 'duplicates',
       message:
-        `${duplicates.length} file${duplicates.length === 1 ? '' : 's'} appear more than once` +
+        `${duplicates.length} file${duplicates.length === 1 ? ' appears' : 's appear'} more than once` +
         (across > 0 ? ` (${across} across splits: the test set leaks training data)` : '') +
         `: ${listNames(examples, 3)}.`,
     });

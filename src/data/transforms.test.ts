@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../util/rng.ts';
-import { resizeRgb, type RgbFrame } from './image.ts';
+import { resampleWindow, resizeRgb, type RgbFrame } from './image.ts';
 import {
   IMAGENET_NORMALIZE,
   planSpatial,
@@ -68,6 +68,27 @@ describe('clip tensors', () => {
     expect(value).toBeCloseTo((raw / 255 - 0.406) / 0.225, 4);
     const custom = writeClip(frames, plan, { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] });
     expect(custom[((1 * 3 + 2) * 30 + 7) * 30 + 12]).toBeCloseTo(raw / 127.5 - 1, 4);
+  });
+
+  it('matches the reference resampler for scaled, cropped, flipped training frames', () => {
+    const f = frame(57, 43, 11);
+    const plan = planSpatial(57, 43, { imageSize: 32, mode: 'train' }, new Rng(4));
+    const flipped = { ...plan, flip: true };
+    const out = writeClip([f, f], flipped, IMAGENET_NORMALIZE);
+    const reference = resampleWindow(f, plan);
+    let maxDiff = 0;
+    for (let c = 0; c < 3; c++) {
+      for (let y = 0; y < 32; y++) {
+        for (let x = 0; x < 32; x++) {
+          const expected =
+            (reference[(y * 32 + 31 - x) * 3 + c]! / 255 - IMAGENET_NORMALIZE.mean[c]!) /
+            IMAGENET_NORMALIZE.std[c]!;
+          maxDiff = Math.max(maxDiff, Math.abs(out[3 * 32 * 32 + (c * 32 + y) * 32 + x]! - expected));
+        }
+      }
+    }
+    expect(plan.scaledHeight).not.toBe(43);
+    expect(maxDiff).toBeLessThan(1e-4);
   });
 
   it('flips horizontally and writes into a batch buffer at an offset', () => {

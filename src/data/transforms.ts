@@ -7,7 +7,7 @@
  * Then (x / 255 - mean) / std, written as [T, 3, H, W] float32: Hugging Face's `pixel_values` layout.
  */
 import type { Rng } from '../util/rng.ts';
-import { resampleWindow, type RgbFrame } from './image.ts';
+import { axisTaps, resampleWindow, type AxisTaps, type RgbFrame } from './image.ts';
 
 export type SpatialMode = 'train' | 'eval-resize' | 'eval-crop';
 
@@ -82,6 +82,114 @@ export function planSpatial(width: number, height: number, spec: SpatialSpec, rn
   return { scaledWidth: sw, scaledHeight: sh, x, y, width: size, height: size, flip };
 }
 
+/** Filter taps of a plan for one source size, computed once per clip and shared by all its frames. */
+interface PreparedPlan {
+  plan: SpatialPlan;
+  srcWidth: number;
+  srcHeight: number;
+  xTaps: AxisTaps;
+  yTaps: AxisTaps;
+  rowLo: number;
+  rows: number;
+  scratch: Float32Array;
+}
+
+function preparePlan(srcWidth: number, srcHeight: number, plan: SpatialPlan): PreparedPlan {
+  const xTaps = axisTaps(srcWidth, plan.scaledWidth, plan.x, plan.width);
+  const yTaps = axisTaps(srcHeight, plan.scaledHeight, plan.y, plan.height);
+  let rowLo = srcHeight;
+  let rowHi = 0;
+  for (let j = 0; j < plan.height; j++) {
+    rowLo = Math.min(rowLo, yTaps.start[j]!);
+    rowHi = Math.max(rowHi, yTaps.start[j]! + yTaps.count[j]!);
+  }
+  const rows = rowHi - rowLo;
+  return {
+    plan,
+    srcWidth,
+    srcHeight,
+    xTaps,
+    yTaps,
+    rowLo,
+    rows,
+    scratch: new Float32Array(rows * plan.width * 3),
+  };
+}
+
+/**
+ * Resample (horizontal pass into scratch, vertical pass straight into the output) and normalise one frame
+ * as [3, H, W] at `offset`. Same arithmetic as image.ts's resampleWindow, fused with the layout change.
+ */
+function writePrepared(
+  frame: RgbFrame,
+  p: PreparedPlan,
+  normalize: NormalizeSpec,
+  out: Float32Array,
+  offset: number,
+) {
+  if (frame.width !== p.srcWidth || frame.height !== p.srcHeight) {
+    throw new RangeError(
+      `frame is ${frame.width}x${frame.height}, plan was made for ${p.srcWidth}x${p.srcHeight}`,
+    );
+  }
+  const { plan, xTaps, yTaps, rowLo, rows, scratch } = p;
+  const w = plan.width;
+  const h = plan.height;
+  const src = frame.data;
+  const rowBytes = frame.width * 3;
+  for (let r = 0; r < rows; r++) {
+    const rowBase = (rowLo + r) * rowBytes;
+    let o = r * w * 3;
+    for (let i = 0; i < w; i++) {
+      const k0 = xTaps.start[i]!;
+      const n = xTaps.count[i]!;
+      const wBase = i * xTaps.maxTaps;
+      let red = 0;
+      let green = 0;
+      let blue = 0;
+      for (let k = 0; k < n; k++) {
+        const weight = xTaps.weights[wBase + k]!;
+        const q = rowBase + (k0 + k) * 3;
+        red += weight * src[q]!;
+        green += weight * src[q + 1]!;
+        blue += weight * src[q + 2]!;
+      }
+      scratch[o++] = red;
+      scratch[o++] = green;
+      scratch[o++] = blue;
+    }
+  }
+  const plane = w * h;
+  const scale0 = 1 / (255 * normalize.std[0]);
+  const scale1 = 1 / (255 * normalize.std[1]);
+  const scale2 = 1 / (255 * normalize.std[2]);
+  const shift0 = normalize.mean[0] / normalize.std[0];
+  const shift1 = normalize.mean[1] / normalize.std[1];
+  const shift2 = normalize.mean[2] / normalize.std[2];
+  for (let y = 0; y < h; y++) {
+    const k0 = yTaps.start[y]! - rowLo;
+    const n = yTaps.count[y]!;
+    const wBase = y * yTaps.maxTaps;
+    const rowOut = offset + y * w;
+    for (let x = 0; x < w; x++) {
+      let red = 0;
+      let green = 0;
+      let blue = 0;
+      for (let k = 0; k < n; k++) {
+        const weight = yTaps.weights[wBase + k]!;
+        const q = ((k0 + k) * w + x) * 3;
+        red += weight * scratch[q]!;
+        green += weight * scratch[q + 1]!;
+        blue += weight * scratch[q + 2]!;
+      }
+      const ox = rowOut + (plan.flip ? w - 1 - x : x);
+      out[ox] = red * scale0 - shift0;
+      out[ox + plane] = green * scale1 - shift1;
+      out[ox + 2 * plane] = blue * scale2 - shift2;
+    }
+  }
+}
+
 /** Writes one frame, transformed and normalised, as [3, H, W] at `offset` of `out`. */
 export function writeFrameChw(
   frame: RgbFrame,
@@ -90,22 +198,7 @@ export function writeFrameChw(
   out: Float32Array,
   offset: number,
 ): void {
-  const values = resampleWindow(frame, plan);
-  const { width: w, height: h } = plan;
-  const plane = w * h;
-  for (let c = 0; c < 3; c++) {
-    const scale = 1 / (255 * normalize.std[c]!);
-    const shift = normalize.mean[c]! / normalize.std[c]!;
-    const base = offset + c * plane;
-    for (let y = 0; y < h; y++) {
-      const rowIn = y * w * 3 + c;
-      const rowOut = base + y * w;
-      for (let x = 0; x < w; x++) {
-        const sx = plan.flip ? w - 1 - x : x;
-        out[rowOut + x] = values[rowIn + sx * 3]! * scale - shift;
-      }
-    }
-  }
+  writePrepared(frame, preparePlan(frame.width, frame.height, plan), normalize, out, offset);
 }
 
 /** One clip as [T, 3, H, W], written at `offset` of `out` (a batch buffer) or into a new array. */
@@ -118,7 +211,9 @@ export function writeClip(
 ): Float32Array {
   const frameSize = 3 * plan.width * plan.height;
   const target = out ?? new Float32Array(frames.length * frameSize);
-  frames.forEach((frame, t) => writeFrameChw(frame, plan, normalize, target, offset + t * frameSize));
+  if (frames.length === 0) return target;
+  const prepared = preparePlan(frames[0]!.width, frames[0]!.height, plan);
+  frames.forEach((frame, t) => writePrepared(frame, prepared, normalize, target, offset + t * frameSize));
   return target;
 }
 

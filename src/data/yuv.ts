@@ -79,22 +79,85 @@ export interface YuvPlanes {
   vStride: number;
 }
 
-/** Converts planes to packed 8-bit RGB at the planes' size. */
-export function yuvToRgb(planes: YuvPlanes, color: YuvColor): RgbFrame {
-  const { width, height, layout } = planes;
+interface Coefficients {
+  yOffset: number;
+  yScale: number;
+  cOffset: number;
+  cScale: number;
+  rv: number;
+  gu: number;
+  gv: number;
+  bu: number;
+}
+
+function coefficients(bitDepth: number, color: YuvColor): Coefficients {
   const [kr, kb] = LUMA_WEIGHTS[color.matrix];
   const kg = 1 - kr - kb;
-  const max = (1 << planes.bitDepth) - 1;
-  const shift = planes.bitDepth - 8;
-  // Map code values to normalised Y' in [0,1] and C in [-0.5,0.5].
-  const yOffset = color.fullRange ? 0 : 16 << shift;
-  const yScale = color.fullRange ? 1 / max : 1 / (219 << shift);
-  const cOffset = 128 << shift;
-  const cScale = color.fullRange ? 1 / max : 1 / (224 << shift);
-  const rv = 2 * (1 - kr);
-  const gu = (2 * kb * (1 - kb)) / kg;
-  const gv = (2 * kr * (1 - kr)) / kg;
-  const bu = 2 * (1 - kb);
+  const max = (1 << bitDepth) - 1;
+  const shift = bitDepth - 8;
+  // Code values map to normalised Y' in [0,1] and C in [-0.5,0.5].
+  return {
+    yOffset: color.fullRange ? 0 : 16 << shift,
+    yScale: color.fullRange ? 1 / max : 1 / (219 << shift),
+    cOffset: 128 << shift,
+    cScale: color.fullRange ? 1 / max : 1 / (224 << shift),
+    rv: 2 * (1 - kr),
+    gu: (2 * kb * (1 - kb)) / kg,
+    gv: (2 * kr * (1 - kr)) / kg,
+    bu: 2 * (1 - kb),
+  };
+}
+
+/** Converts planes to packed 8-bit RGB at the planes' size. */
+export function yuvToRgb(planes: YuvPlanes, color: YuvColor): RgbFrame {
+  const k = coefficients(planes.bitDepth, color);
+  return planes.bitDepth === 8 ? convert8(planes, k) : convertDeep(planes, k);
+}
+
+/** 8-bit: per-code lookup tables, chroma read once per pixel pair, clamping by Uint8ClampedArray. */
+function convert8(planes: YuvPlanes, k: Coefficients): RgbFrame {
+  const { width, height, layout } = planes;
+  const luma = new Float32Array(256);
+  const rOfV = new Float32Array(256);
+  const gOfU = new Float32Array(256);
+  const gOfV = new Float32Array(256);
+  const bOfU = new Float32Array(256);
+  for (let code = 0; code < 256; code++) {
+    const c = (code - k.cOffset) * k.cScale * 255;
+    // +0.5 so that the clamped array's conversion rounds like Math.round for the values that matter.
+    luma[code] = (code - k.yOffset) * k.yScale * 255 + 0.5;
+    rOfV[code] = k.rv * c;
+    gOfU[code] = k.gu * c;
+    gOfV[code] = k.gv * c;
+    bOfU[code] = k.bu * c;
+  }
+  const out = new Uint8Array(width * height * 3);
+  const clamped = new Uint8ClampedArray(out.buffer);
+  const xShift = layout === 'I444' ? 0 : 1;
+  const yShift = layout === 'I420' || layout === 'NV12' ? 1 : 0;
+  const nv12 = layout === 'NV12';
+  const { y: yp, u: up, v: vp } = planes;
+  for (let row = 0; row < height; row++) {
+    const yRow = row * planes.yStride;
+    const uRow = (row >> yShift) * planes.uStride;
+    const vRow = (row >> yShift) * planes.vStride;
+    let o = row * width * 3;
+    for (let col = 0; col < width; col++) {
+      const cx = col >> xShift;
+      const u = nv12 ? up[uRow + 2 * cx]! : up[uRow + cx]!;
+      const v = nv12 ? up[uRow + 2 * cx + 1]! : vp[vRow + cx]!;
+      const l = luma[yp[yRow + col]!]!;
+      clamped[o++] = Math.floor(l + rOfV[v]!);
+      clamped[o++] = Math.floor(l - gOfU[u]! - gOfV[v]!);
+      clamped[o++] = Math.floor(l + bOfU[u]!);
+    }
+  }
+  return { width, height, data: out };
+}
+
+/** 10 / 12-bit planes. */
+function convertDeep(planes: YuvPlanes, k: Coefficients): RgbFrame {
+  const { width, height, layout } = planes;
   const out = new Uint8Array(width * height * 3);
   const xShift = layout === 'I444' ? 0 : 1;
   const yShift = layout === 'I420' || layout === 'NV12' ? 1 : 0;
@@ -105,20 +168,14 @@ export function yuvToRgb(planes: YuvPlanes, color: YuvColor): RgbFrame {
     const vRow = (row >> yShift) * planes.vStride;
     let o = row * width * 3;
     for (let col = 0; col < width; col++) {
-      const luma = (yp[yRow + col]! - yOffset) * yScale;
+      const luma = (yp[yRow + col]! - k.yOffset) * k.yScale;
       const cx = col >> xShift;
-      let cb: number;
-      let cr: number;
-      if (layout === 'NV12') {
-        cb = (up[cRow + 2 * cx]! - cOffset) * cScale;
-        cr = (up[cRow + 2 * cx + 1]! - cOffset) * cScale;
-      } else {
-        cb = (up[cRow + cx]! - cOffset) * cScale;
-        cr = (vp[vRow + cx]! - cOffset) * cScale;
-      }
-      out[o++] = clampByte((luma + rv * cr) * 255);
-      out[o++] = clampByte((luma - gu * cb - gv * cr) * 255);
-      out[o++] = clampByte((luma + bu * cb) * 255);
+      const nv12 = layout === 'NV12';
+      const cb = ((nv12 ? up[cRow + 2 * cx]! : up[cRow + cx]!) - k.cOffset) * k.cScale;
+      const cr = ((nv12 ? up[cRow + 2 * cx + 1]! : vp[vRow + cx]!) - k.cOffset) * k.cScale;
+      out[o++] = clampByte((luma + k.rv * cr) * 255);
+      out[o++] = clampByte((luma - k.gu * cb - k.gv * cr) * 255);
+      out[o++] = clampByte((luma + k.bu * cb) * 255);
     }
   }
   return { width, height, data: out };

@@ -6,7 +6,12 @@
 import * as Comlink from 'comlink';
 import { create } from 'zustand';
 import { getDataClient } from '../data/client.ts';
-import { DEFAULT_PREPROCESS, evalClipSpec, trainClipSpec, type PreprocessSettings } from '../data/clip-spec.ts';
+import {
+  DEFAULT_PREPROCESS,
+  evalClipSpec,
+  trainClipSpec,
+  type PreprocessSettings,
+} from '../data/clip-spec.ts';
 import type { DatasetIndex } from '../data/dataset-index.ts';
 import { IngestCancelledError, messageOf } from '../data/errors.ts';
 import { DEFAULT_SPLIT_OPTIONS, type SplitOptions } from '../data/labels.ts';
@@ -77,7 +82,11 @@ export const useDataset = create<DatasetState>()((set, get) => ({
       set({ fetchProgress: null });
       await get().ingestFiles(files, manifest.name, 'sample');
     } catch (error) {
-      set({ phase: get().index ? 'ready' : 'idle', fetchProgress: null, error: `Could not load the sample dataset: ${messageOf(error)}` });
+      set({
+        phase: get().index ? 'ready' : 'idle',
+        fetchProgress: null,
+        error: `Could not load the sample dataset: ${messageOf(error)}`,
+      });
     }
   },
 
@@ -86,7 +95,11 @@ export const useDataset = create<DatasetState>()((set, get) => ({
     set({ phase: 'scanning', progress: null, error: null, notice: null, decodeReport: null });
     let index: DatasetIndex;
     try {
-      index = await api().scan(files, { name, split: get().splitOptions, preprocess: get().preprocess }, onProgress);
+      index = await api().scan(
+        files,
+        { name, split: get().splitOptions, preprocess: get().preprocess },
+        onProgress,
+      );
     } catch (error) {
       const cancelled = error instanceof IngestCancelledError;
       set({
@@ -106,7 +119,9 @@ export const useDataset = create<DatasetState>()((set, get) => ({
         decodeReport: report,
         phase: 'ready',
         progress: null,
-        notice: report.cancelled ? 'Decoding stopped: the remaining clips will be decoded when first used.' : null,
+        notice: report.cancelled
+          ? 'Decoding stopped: the remaining clips will be decoded when first used.'
+          : null,
       });
     } catch (error) {
       set({ phase: 'ready', progress: null, error: messageOf(error) });
@@ -148,7 +163,8 @@ export const useDataset = create<DatasetState>()((set, get) => ({
     try {
       const frames = await api().preview(clipId, spec, PREVIEW_SEED, epoch);
       // A newer request may have replaced this one while it decoded.
-      if (get().preview.clipId !== clipId || get().preview.mode !== mode || get().preview.epoch !== epoch) return;
+      if (get().preview.clipId !== clipId || get().preview.mode !== mode || get().preview.epoch !== epoch)
+        return;
       set({ preview: { clipId, mode, epoch, frames, loading: false, error: null } });
     } catch (error) {
       set({ preview: { ...get().preview, loading: false, frames: null, error: messageOf(error) } });

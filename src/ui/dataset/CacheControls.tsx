@@ -19,13 +19,14 @@ export function CacheControls() {
           data-testid="cache-budget"
           onChange={(e) => void setMemoryBudget(Number(e.target.value))}
         >
-          {(BUDGETS.includes(memory.budget) ? BUDGETS : [...BUDGETS, memory.budget].sort((a, b) => a - b)).map(
-            (bytes) => (
-              <option key={bytes} value={bytes}>
-                {formatBytes(bytes)}
-              </option>
-            ),
-          )}
+          {(BUDGETS.includes(memory.budget)
+            ? BUDGETS
+            : [...BUDGETS, memory.budget].sort((a, b) => a - b)
+          ).map((bytes) => (
+            <option key={bytes} value={bytes}>
+              {formatBytes(bytes)}
+            </option>
+          ))}
         </select>
       </label>
       <span className="muted" data-testid="cache-usage">

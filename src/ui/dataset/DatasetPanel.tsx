@@ -38,8 +38,8 @@ export function DatasetPanel() {
         {index && <CacheControls />}
         {!index && !busy && (
           <p className="muted">
-            No dataset yet. The sample has six motion classes (slide up/down, grow/shrink, fade in/out) that no
-            single frame can tell apart.
+            No dataset yet. The sample has six motion classes (slide up/down, grow/shrink, fade in/out) that
+            no single frame can tell apart.
           </p>
         )}
       </div>

@@ -26,10 +26,12 @@ export function IngestProgress() {
     <div className="progress-row" data-testid="ingest-progress" data-phase={phase}>
       <progress value={progress?.done ?? 0} max={progress?.total || 1} />
       <span>
-        {PHASE_TEXT[phase === 'scanning' ? 'scan' : 'decode']}: {progress?.done ?? 0} / {progress?.total ?? '…'}{' '}
-        clips
+        {PHASE_TEXT[phase === 'scanning' ? 'scan' : 'decode']}: {progress?.done ?? 0} /{' '}
+        {progress?.total ?? '…'} clips
         {progress && progress.failed > 0 ? `, ${progress.failed} failed` : ''}
-        {progress?.etaS != null && progress.done < progress.total ? `, about ${formatDuration(progress.etaS)} left` : ''}
+        {progress?.etaS != null && progress.done < progress.total
+          ? `, about ${formatDuration(progress.etaS)} left`
+          : ''}
       </span>
       <button type="button" onClick={cancelIngest} data-testid="ingest-cancel">
         Cancel

@@ -9,7 +9,11 @@ function FrameCanvas({ frames, t }: { frames: PreviewFrames; t: number }) {
     const context = ref.current?.getContext('2d');
     if (!context) return;
     const size = frames.width * frames.height * 4;
-    const pixels = new Uint8ClampedArray(frames.rgba.buffer as ArrayBuffer, frames.rgba.byteOffset + t * size, size);
+    const pixels = new Uint8ClampedArray(
+      frames.rgba.buffer as ArrayBuffer,
+      frames.rgba.byteOffset + t * size,
+      size,
+    );
     context.putImageData(new ImageData(pixels, frames.width, frames.height), 0, 0);
   }, [frames, t]);
   return (
@@ -60,7 +64,10 @@ export function PreviewStrip({ index }: { index: DatasetIndex }) {
           </select>
         </label>
         {preview.mode === 'train' && (
-          <button type="button" onClick={() => void previewClip(preview.clipId, { epoch: preview.epoch + 1 })}>
+          <button
+            type="button"
+            onClick={() => void previewClip(preview.clipId, { epoch: preview.epoch + 1 })}
+          >
             Another draw
           </button>
         )}
