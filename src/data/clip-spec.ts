@@ -34,6 +34,8 @@ export interface PreprocessSettings {
   sampleRate: number;
   mean?: NormalizeSpec['mean'];
   std?: NormalizeSpec['std'];
+  /** `window` (default): num_frames every sample_rate frames; `uniform`: num_frames spread over the clip. */
+  temporal?: 'window' | 'uniform';
 }
 
 export const DEFAULT_PREPROCESS: PreprocessSettings = {
@@ -49,7 +51,11 @@ function normalizeOf(p: PreprocessSettings): NormalizeSpec {
 /** Random window, random short-side scale + crop + flip. */
 export function trainClipSpec(p: PreprocessSettings): ClipSpec {
   return {
-    temporal: { numFrames: p.numFrames, sampleRate: p.sampleRate, mode: 'random' },
+    temporal: {
+      numFrames: p.numFrames,
+      sampleRate: p.sampleRate,
+      mode: p.temporal === 'uniform' ? 'uniform' : 'random',
+    },
     spatial: { imageSize: p.imageSize, mode: 'train' },
     normalize: normalizeOf(p),
   };
@@ -61,7 +67,11 @@ export function evalClipSpec(
   mode: Exclude<SpatialMode, 'train'> = 'eval-resize',
 ): ClipSpec {
   return {
-    temporal: { numFrames: p.numFrames, sampleRate: p.sampleRate, mode: 'center' },
+    temporal: {
+      numFrames: p.numFrames,
+      sampleRate: p.sampleRate,
+      mode: p.temporal === 'uniform' ? 'uniform' : 'center',
+    },
     spatial: { imageSize: p.imageSize, mode },
     normalize: normalizeOf(p),
   };

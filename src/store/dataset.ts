@@ -20,7 +20,7 @@ import type { SourceFile } from '../data/source-files.ts';
 import type { CacheStats, DecodeReport, IngestProgress, PreviewFrames } from '../data/worker/protocol.ts';
 
 export type IngestPhase = 'idle' | 'fetching' | 'scanning' | 'decoding' | 'ready';
-export type PreviewMode = 'train' | 'eval';
+export type PreviewMode = 'train' | 'eval' | 'uniform';
 
 export interface PreviewState {
   clipId: string | null;
@@ -159,7 +159,10 @@ export const useDataset = create<DatasetState>()((set, get) => ({
     set({ preview: { ...current, clipId, mode, epoch, loading: clipId !== null, error: null } });
     if (!clipId) return;
     const { preprocess } = get();
-    const spec = mode === 'train' ? trainClipSpec(preprocess) : evalClipSpec(preprocess);
+    const spec =
+      mode === 'train'
+        ? trainClipSpec(preprocess)
+        : evalClipSpec(mode === 'uniform' ? { ...preprocess, temporal: 'uniform' } : preprocess);
     try {
       const frames = await api().preview(clipId, spec, PREVIEW_SEED, epoch);
       // A newer request may have replaced this one while it decoded.

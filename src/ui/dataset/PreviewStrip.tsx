@@ -61,6 +61,7 @@ export function PreviewStrip({ index }: { index: DatasetIndex }) {
           >
             <option value="eval">Evaluation (centre window, resize)</option>
             <option value="train">Training (random window, scale, crop, flip)</option>
+            <option value="uniform">Uniform over the whole clip</option>
           </select>
         </label>
         {preview.mode === 'train' && (
