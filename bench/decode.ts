@@ -125,105 +125,111 @@ export async function run(args: BenchArgs): Promise<unknown> {
   });
   const absolute = new Map(entries.map((e, i) => [e.path, videos[i]!]));
 
-  return withHarnessPage('decode-bench', async (page) => {
-    await page.route(`**${URL_PREFIX}**`, (route) => {
-      const rel = decodeURIComponent(new URL(route.request().url()).pathname.slice(URL_PREFIX.length));
-      return route.fulfill({ path: join(dir, rel) });
-    });
-    await callHarness(page, 'load', entries);
-    console.error(`scanning ${entries.length} clips…`);
-    // The first scan loads ffmpeg.wasm if any clip needs it: a one-time cost, reported on its own.
-    const first = await callHarness<ScanResult>(
-      page,
-      'scan',
-      entries.map((e) => e.path),
-      preprocess,
-    );
-    const byPath: Record<DecoderKind, string[]> = { webcodecs: [], ffmpeg: [] };
-    for (const clip of first.clips) byPath[clip.decoder].push(clip.id);
-    const paths: Record<string, unknown> = {};
-    let psnrSum = 0;
-    let psnrCount = 0;
-    let minPsnr = Infinity;
-    for (const decoder of ['webcodecs', 'ffmpeg'] as const) {
-      const ids = byPath[decoder];
-      if (ids.length === 0) continue;
-      console.error(`${decoder}: ${ids.length} clips`);
-      // Scan this group alone (warm: ffmpeg.wasm already loaded), then for each clip sample it from a cold
-      // cache and let native ffmpeg decode it, alternating so that both see the same machine load.
-      const scan = await callHarness<ScanResult>(page, 'scan', ids, preprocess);
-      let sampleMs = 0;
-      let chunks = 0;
-      const native = { ms: 0, frames: 0 };
-      const samples: { id: string; indices: number[] }[] = [];
-      for (const id of ids) {
-        const one = await callHarness<SampleResult>(page, 'sampleOne', id, mode, preprocess);
-        sampleMs += one.ms;
-        chunks += one.chunks;
-        samples.push({ id, indices: one.indices });
-        const theirs = nativeDecode(absolute.get(id)!, preprocess.imageSize);
-        native.ms += theirs.ms;
-        native.frames += theirs.frames;
+  // A normal profile: OPFS behaves as for a user (an incognito-like context sends every write through the
+  // browser process, ~30x slower).
+  return withHarnessPage(
+    'decode-bench',
+    async (page) => {
+      await page.route(`**${URL_PREFIX}**`, (route) => {
+        const rel = decodeURIComponent(new URL(route.request().url()).pathname.slice(URL_PREFIX.length));
+        return route.fulfill({ path: join(dir, rel) });
+      });
+      await callHarness(page, 'load', entries);
+      console.error(`scanning ${entries.length} clips…`);
+      // The first scan loads ffmpeg.wasm if any clip needs it: a one-time cost, reported on its own.
+      const first = await callHarness<ScanResult>(
+        page,
+        'scan',
+        entries.map((e) => e.path),
+        preprocess,
+      );
+      const byPath: Record<DecoderKind, string[]> = { webcodecs: [], ffmpeg: [] };
+      for (const clip of first.clips) byPath[clip.decoder].push(clip.id);
+      const paths: Record<string, unknown> = {};
+      let psnrSum = 0;
+      let psnrCount = 0;
+      let minPsnr = Infinity;
+      for (const decoder of ['webcodecs', 'ffmpeg'] as const) {
+        const ids = byPath[decoder];
+        if (ids.length === 0) continue;
+        console.error(`${decoder}: ${ids.length} clips`);
+        // Scan this group alone (warm: ffmpeg.wasm already loaded), then for each clip sample it from a cold
+        // cache and let native ffmpeg decode it, alternating so that both see the same machine load.
+        const scan = await callHarness<ScanResult>(page, 'scan', ids, preprocess);
+        let sampleMs = 0;
+        let chunks = 0;
+        const native = { ms: 0, frames: 0 };
+        const samples: { id: string; indices: number[] }[] = [];
+        for (const id of ids) {
+          const one = await callHarness<SampleResult>(page, 'sampleOne', id, mode, preprocess);
+          sampleMs += one.ms;
+          chunks += one.chunks;
+          samples.push({ id, indices: one.indices });
+          const theirs = nativeDecode(absolute.get(id)!, preprocess.imageSize);
+          native.ms += theirs.ms;
+          native.frames += theirs.frames;
+        }
+        const oursMs = scan.ms + sampleMs;
+        const outputFrames = ids.length * preprocess.numFrames;
+        for (const { id, indices } of samples) {
+          const info = scan.clips.find((c) => c.id === id)!;
+          const ours = await callHarness<{ width: number; height: number; data: string }>(
+            page,
+            'frames',
+            id,
+            indices,
+            preprocess.imageSize,
+          );
+          const reference = nativeFrames(absolute.get(id)!, info.width, info.height);
+          const bytes = new Uint8Array(Buffer.from(ours.data, 'base64'));
+          const size = ours.width * ours.height * 3;
+          indices.forEach((frameIndex, k) => {
+            const theirs = reference[Math.min(frameIndex, reference.length - 1)]!;
+            const resized = resizeRgb(theirs, ours.width, ours.height);
+            // Identical frames have infinite PSNR; 99 dB stands for them in the mean.
+            const value = Math.min(99, psnr(bytes.subarray(k * size, (k + 1) * size), resized.data));
+            psnrSum += value;
+            psnrCount++;
+            minPsnr = Math.min(minPsnr, value);
+          });
+        }
+        const oursClipsPerS = ids.length / (oursMs / 1000);
+        const nativeClipsPerS = ids.length / (native.ms / 1000);
+        paths[decoder === 'webcodecs' ? 'mp4_webcodecs' : 'ffmpeg_wasm'] = {
+          clips: ids.length,
+          ours: {
+            clipsPerS: round(oursClipsPerS),
+            outputFramesPerS: round(outputFrames / (oursMs / 1000), 1),
+            decodedFrames: decoder === 'webcodecs' ? chunks : null,
+            scanMs: round(scan.ms, 1),
+            sampleMs: round(sampleMs, 1),
+          },
+          nativeFfmpeg: {
+            clipsPerS: round(nativeClipsPerS),
+            decodedFramesPerS: round(native.frames / (native.ms / 1000), 1),
+            decodedFrames: native.frames,
+            ms: round(native.ms, 1),
+            processStartMs: round(processStartMs(), 1),
+          },
+          ratioClipsPerS: round(oursClipsPerS / nativeClipsPerS, 3),
+        };
       }
-      const oursMs = scan.ms + sampleMs;
-      const outputFrames = ids.length * preprocess.numFrames;
-      for (const { id, indices } of samples) {
-        const info = scan.clips.find((c) => c.id === id)!;
-        const ours = await callHarness<{ width: number; height: number; data: string }>(
-          page,
-          'frames',
-          id,
-          indices,
-          preprocess.imageSize,
-        );
-        const reference = nativeFrames(absolute.get(id)!, info.width, info.height);
-        const bytes = new Uint8Array(Buffer.from(ours.data, 'base64'));
-        const size = ours.width * ours.height * 3;
-        indices.forEach((frameIndex, k) => {
-          const theirs = reference[Math.min(frameIndex, reference.length - 1)]!;
-          const resized = resizeRgb(theirs, ours.width, ours.height);
-          // Identical frames have infinite PSNR; 99 dB stands for them in the mean.
-          const value = Math.min(99, psnr(bytes.subarray(k * size, (k + 1) * size), resized.data));
-          psnrSum += value;
-          psnrCount++;
-          minPsnr = Math.min(minPsnr, value);
-        });
-      }
-      const oursClipsPerS = ids.length / (oursMs / 1000);
-      const nativeClipsPerS = ids.length / (native.ms / 1000);
-      paths[decoder === 'webcodecs' ? 'mp4_webcodecs' : 'ffmpeg_wasm'] = {
-        clips: ids.length,
-        ours: {
-          clipsPerS: round(oursClipsPerS),
-          outputFramesPerS: round(outputFrames / (oursMs / 1000), 1),
-          decodedFrames: decoder === 'webcodecs' ? chunks : null,
-          scanMs: round(scan.ms, 1),
-          sampleMs: round(sampleMs, 1),
-        },
-        nativeFfmpeg: {
-          clipsPerS: round(nativeClipsPerS),
-          decodedFramesPerS: round(native.frames / (native.ms / 1000), 1),
-          decodedFrames: native.frames,
-          ms: round(native.ms, 1),
-          processStartMs: round(processStartMs(), 1),
-        },
-        ratioClipsPerS: round(oursClipsPerS / nativeClipsPerS, 3),
+      return {
+        bench: 'decode',
+        dir,
+        mode,
+        preprocess,
+        clips: entries.length,
+        skipped: first.skipped,
+        firstScanMs: round(first.ms, 1),
+        paths,
+        psnrVsFfmpeg: { mean: round(psnrSum / psnrCount), min: round(minPsnr), frames: psnrCount },
+        browser: await describeBrowser(page),
+        note:
+          'ours: scan (probe) + getClip per clip, cold cache, one at a time; native: ffmpeg -threads 1 decoding ' +
+          'every frame and scaling to image_size, one process per clip; PSNR at working resolution, same resampler',
       };
-    }
-    return {
-      bench: 'decode',
-      dir,
-      mode,
-      preprocess,
-      clips: entries.length,
-      skipped: first.skipped,
-      firstScanMs: round(first.ms, 1),
-      paths,
-      psnrVsFfmpeg: { mean: round(psnrSum / psnrCount), min: round(minPsnr), frames: psnrCount },
-      browser: await describeBrowser(page),
-      note:
-        'ours: scan (probe) + getClip per clip, cold cache, one at a time; native: ffmpeg -threads 1 decoding ' +
-        'every frame and scaling to image_size, one process per clip; PSNR at working resolution, same resampler',
-    };
-  });
+    },
+    { persistentProfile: true },
+  );
 }

@@ -251,6 +251,8 @@ test('decoded frames persist in OPFS across workers; MP4-only sets never load ff
 
   await callHarness(page, 'restartWorker');
   const index = await callHarness<DatasetIndex>(page, 'scan', entries(files));
+  const again = await callHarness<{ decoded: number; cached: number }>(page, 'decodeAll');
+  expect(again).toMatchObject({ decoded: 3, cached: 3 });
   const first = index.clips.find((c) => c.name === files[0])!;
   const preprocess: PreprocessSettings = { imageSize: 224, numFrames: 16, sampleRate: 4 };
   // decodeAll cached what each split samples: random windows for train, the centre window otherwise.

@@ -324,6 +324,7 @@ export class DataEngine implements DataApi {
     const maxShortSide = maxShortSideFor(this.preprocess.imageSize);
     let done = 0;
     let failed = 0;
+    let cached = 0;
     clock.report(0, 0, null, true);
     // Its own slots: frames() takes a decode slot inside, and nesting in the same semaphore would deadlock.
     const clipSlots = new Semaphore(DECODE_CONCURRENCY);
@@ -334,13 +335,14 @@ export class DataEngine implements DataApi {
           const spec =
             clip.split === 'train' ? trainClipSpec(this.preprocess) : evalClipSpec(this.preprocess);
           try {
-            await this.frames(
+            const result = await this.frames(
               clip,
               framesForAllSamples(clip.frameCount, spec.temporal),
               maxShortSide,
               abort.signal,
               false,
             );
+            if (!result.decoded) cached++;
           } catch (error) {
             if (abort.signal.aborted) return;
             failed++;
@@ -355,6 +357,7 @@ export class DataEngine implements DataApi {
     return {
       index: this.requireIndex(),
       decoded: done - failed,
+      cached,
       failed,
       cancelled: abort.signal.aborted,
       elapsedS: clock.elapsedS,
@@ -424,7 +427,7 @@ export class DataEngine implements DataApi {
     maxShortSide: number,
     signal?: AbortSignal,
     needResult = true,
-  ): Promise<{ width: number; height: number; frames: Map<number, Uint8Array> }> {
+  ): Promise<{ width: number; height: number; frames: Map<number, Uint8Array>; decoded: boolean }> {
     const key = frameCacheKey({
       name: clip.name,
       size: clip.size,
@@ -466,7 +469,8 @@ export class DataEngine implements DataApi {
         probed.media.frameCount = decoded.frameCount;
       }
     }
-    if (!needResult) return { width, height, frames };
+    const decoded = missing.length > 0;
+    if (!needResult) return { width, height, frames, decoded };
     const available = [...frames.keys()].sort((a, b) => a - b);
     if (available.length === 0) throw new ClipRejectedError('no frame could be decoded', clip.path);
     for (const i of new Set(indices)) {
@@ -475,7 +479,7 @@ export class DataEngine implements DataApi {
       const earlier = available.filter((a) => a < i);
       frames.set(i, frames.get(earlier.length > 0 ? earlier[earlier.length - 1]! : available[0]!)!);
     }
-    return { width, height, frames };
+    return { width, height, frames, decoded };
   }
 
   private async sampleClip(

@@ -32,7 +32,10 @@ export interface IngestProgress {
 
 export interface DecodeReport {
   index: DatasetIndex;
+  /** Clips whose frames are ready (decoded now or found in the cache). */
   decoded: number;
+  /** Of those, clips that needed no decoding: every frame came from memory or OPFS. */
+  cached: number;
   failed: number;
   cancelled: boolean;
   elapsedS: number;

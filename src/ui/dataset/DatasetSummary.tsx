@@ -19,11 +19,16 @@ export function DatasetSummary({ index }: { index: DatasetIndex }) {
       data-clips={summary.totalClips}
       data-skipped={index.skipped.length}
       data-decoded={report ? report.decoded : ''}
+      data-cached={report ? report.cached : ''}
     >
       <p>
         <strong>{index.name}</strong>: {summary.totalClips} clips in {summary.classes.length} classes
         {index.skipped.length > 0 ? `, ${index.skipped.length} skipped` : ''}
-        {report && !report.cancelled ? `; all decoded in ${report.elapsedS.toFixed(1)} s` : ''}.
+        {report && !report.cancelled
+          ? `; frames ready in ${report.elapsedS.toFixed(1)} s` +
+            (report.cached > 0 ? ` (${report.cached} clips from the cache)` : '')
+          : ''}
+        .
       </p>
       <div className="dataset-columns">
         <ClassSplitTable summary={summary} />
