@@ -2,6 +2,9 @@
  * Runs code in headless Chromium for benchmarks: starts the Vite dev server on a free port, opens the test
  * harness page (e2e/harness) with one suite loaded, and hands the page to the caller.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
 import { createServer } from 'vite';
 import { CHROMIUM_FLAGS } from '../playwright.config.ts';
@@ -9,17 +12,31 @@ import { callHarness, openHarness } from '../e2e/harness/harness.ts';
 
 export { callHarness };
 
-export async function withHarnessPage<T>(suite: string, fn: (page: Page) => Promise<T>): Promise<T> {
+export interface HarnessOptions {
+  /**
+   * A normal on-disk browser profile instead of an incognito-like context. Storage then behaves as for a
+   * user (OPFS writes hit the disk directly instead of crossing to the browser process).
+   */
+  persistentProfile?: boolean;
+}
+
+export async function withHarnessPage<T>(
+  suite: string,
+  fn: (page: Page) => Promise<T>,
+  options: HarnessOptions = {},
+): Promise<T> {
   const server = await createServer({ server: { port: 0, host: '127.0.0.1' }, logLevel: 'warn' });
   await server.listen();
   const address = server.httpServer?.address();
   if (!address || typeof address === 'string') throw new Error('vite dev server has no port');
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-    args: CHROMIUM_FLAGS,
-  });
+  const baseURL = `http://127.0.0.1:${address.port}`;
+  const launch = { executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', args: CHROMIUM_FLAGS };
+  const profile = options.persistentProfile ? mkdtempSync(join(tmpdir(), 'bench-profile-')) : null;
+  const context = profile
+    ? await chromium.launchPersistentContext(profile, { ...launch, baseURL })
+    : await (await chromium.launch(launch)).newContext({ baseURL });
   try {
-    const page = await browser.newPage({ baseURL: `http://127.0.0.1:${address.port}` });
+    const page = await context.newPage();
     page.on('console', (message) => {
       if (message.type() === 'error' || /WGSL|Invalid/.test(message.text())) {
         console.error(`[browser ${message.type()}] ${message.text()}`);
@@ -28,8 +45,11 @@ export async function withHarnessPage<T>(suite: string, fn: (page: Page) => Prom
     await openHarness(page, suite);
     return await fn(page);
   } finally {
-    await browser.close();
+    const browser = context.browser();
+    await context.close();
+    await browser?.close();
     await server.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
   }
 }
 

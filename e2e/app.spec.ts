@@ -71,14 +71,46 @@ test('an invalid backend in the URL is reported and ignored', async ({ page }) =
   await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'wasm');
 });
 
-test('the sample dataset loads from the app itself', async ({ page }) => {
+test('the sample dataset loads from the app itself, decodes, and previews a clip', async ({ page }) => {
+  // Decoding all 132 clips takes ~30 s on two busy cores; allow for a slower machine.
+  test.setTimeout(300_000);
   await page.goto('/');
   await page.getByRole('button', { name: 'Try the sample dataset' }).click();
   const summary = page.getByTestId('dataset-summary');
   await expect(summary).toBeVisible();
   await expect(summary).toHaveAttribute('data-clips', '132');
+  await expect(summary).toHaveAttribute('data-skipped', '0');
   const table = page.getByTestId('layout-summary');
   for (const name of ['SlideUp', 'SlideDown', 'Grow', 'Shrink', 'FadeIn', 'FadeOut']) {
     await expect(table.getByRole('rowheader', { name })).toBeVisible();
   }
+  await expect(page.getByTestId('dataset-rule')).toHaveAttribute('data-rule', 'split-folders');
+  await expect(page.getByTestId('dataset-codecs')).toContainText('H.264 High (126)');
+  await expect(page.getByTestId('dataset-codecs')).toContainText('MPEG-4 Part 2 (6)');
+  // Every clip decodes (the six XviD AVIs through ffmpeg.wasm), and a clip's sampled frames are shown.
+  await expect(summary).toHaveAttribute('data-decoded', '132', { timeout: 240_000 });
+  await expect(page.getByTestId('preview-frames')).toHaveAttribute('data-count', '16');
+  await expect(summary).toHaveAttribute('data-cached', '0');
+  // After a reload the decoded frames come from the browser's private file system: nothing decodes again.
+  await page.reload();
+  await page.getByRole('button', { name: 'Try the sample dataset' }).click();
+  await expect(summary).toHaveAttribute('data-decoded', '132', { timeout: 120_000 });
+  await expect(summary).toHaveAttribute('data-cached', '132');
+});
+
+test('a dropped folder (the folder picker) ingests with labels, splits and ignored files', async ({
+  page,
+}) => {
+  await page.goto('/');
+  await page.getByTestId('folder-input').setInputFiles('public/samples/motion6');
+  const summary = page.getByTestId('dataset-summary');
+  await expect(summary).toHaveAttribute('data-clips', '132');
+  await expect(page.getByTestId('split-total-train')).toHaveText('84');
+  await expect(page.getByTestId('split-total-val')).toHaveText('24');
+  await expect(page.getByTestId('split-total-test')).toHaveText('24');
+  // manifest.json is not a video: ignored and counted, not skipped.
+  await expect(page.getByTestId('ignored-count')).toHaveAttribute('data-count', '1');
+  await expect(summary).toHaveAttribute('data-skipped', '0');
+  await expect(summary).toContainText('motion6');
+  await expect(page.getByTestId('ingest-progress')).toHaveAttribute('data-phase', 'decoding');
 });

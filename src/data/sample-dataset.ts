@@ -51,7 +51,12 @@ export async function fetchSampleDataset(
       if (!response.ok) throw new Error(`${entry.path}: HTTP ${response.status}`);
       const blob = await response.blob();
       const name = entry.path.slice(entry.path.lastIndexOf('/') + 1);
-      files.push({ path: `${root}/${entry.path}`, file: new File([blob], name, { type: blob.type }) });
+      // A stable modification time keeps the decoded-frame cache valid across reloads.
+      const lastModified = Date.parse(response.headers.get('last-modified') ?? '') || 0;
+      files.push({
+        path: `${root}/${entry.path}`,
+        file: new File([blob], name, { type: blob.type, lastModified }),
+      });
       progress.loadedFiles++;
       progress.loadedBytes += blob.size;
       onProgress({ ...progress });

@@ -1,6 +1,7 @@
-import type { LayoutSummary } from '../../data/layout-summary.ts';
+import type { DatasetSummary } from '../../data/summary.ts';
 
-export function LayoutSummaryTable({ summary }: { summary: LayoutSummary }) {
+/** Clips per class and split. */
+export function ClassSplitTable({ summary }: { summary: DatasetSummary }) {
   return (
     <table className="table" data-testid="layout-summary">
       <thead>
@@ -23,6 +24,16 @@ export function LayoutSummaryTable({ summary }: { summary: LayoutSummary }) {
           </tr>
         ))}
       </tbody>
+      <tfoot>
+        <tr>
+          <th scope="row">All</th>
+          {summary.splits.map((split) => (
+            <td key={split} data-testid={`split-total-${split}`}>
+              {summary.splitTotals[split]}
+            </td>
+          ))}
+        </tr>
+      </tfoot>
     </table>
   );
 }

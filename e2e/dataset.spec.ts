@@ -1,0 +1,56 @@
+import { test, expect } from './fixtures.ts';
+
+test('a drop of loose UCF101-named files: classes from names, group-aware splits made here', async ({
+  page,
+}) => {
+  await page.goto('/');
+  const manifest = (await (await page.request.get('/samples/motion6/manifest.json')).json()) as {
+    files: { path: string }[];
+  };
+  // Two groups of each of three classes from train plus one from test: 5 groups x 2 clips per class.
+  const picked = manifest.files
+    .map((f) => f.path)
+    .filter((p) =>
+      /(SlideUp|Grow|FadeIn)_g0[1-4]_c0[12]\.mp4$|(SlideUp|Grow|FadeIn)_g10_c0[12]\.mp4$/.test(p),
+    );
+  expect(picked).toHaveLength(30);
+  const transfer = await page.evaluateHandle(async (paths) => {
+    const dt = new DataTransfer();
+    for (const path of paths) {
+      const blob = await (await fetch(`/samples/motion6/${path}`)).blob();
+      dt.items.add(new File([blob], path.split('/').pop()!, { type: 'video/mp4' }));
+    }
+    dt.items.add(new File(['notes'], 'README.txt', { type: 'text/plain' }));
+    return dt;
+  }, picked);
+  await page.getByTestId('dropzone').dispatchEvent('drop', { dataTransfer: transfer });
+  const summary = page.getByTestId('dataset-summary');
+  await expect(summary).toHaveAttribute('data-clips', '30');
+  await expect(page.getByTestId('dataset-rule')).toHaveAttribute('data-rule', 'ucf101-names');
+  await expect(page.getByTestId('ignored-count')).toHaveAttribute('data-count', '1');
+  await expect(page.getByTestId('split-controls')).toBeVisible();
+  // 70 / 15 / 15 of five two-clip groups per class: whole groups give 3 / 1 / 1 groups = 6 / 2 / 2 clips.
+  await expect(page.getByTestId('split-total-train')).toHaveText('18');
+  await expect(page.getByTestId('split-total-val')).toHaveText('6');
+  await expect(page.getByTestId('split-total-test')).toHaveText('6');
+  // New ratios re-split without reading the files again.
+  await page.getByTestId('split-ratio-val').fill('0');
+  await expect(page.getByTestId('split-total-train')).toHaveText('24');
+  await expect(page.getByTestId('layout-summary').locator('thead th')).toHaveText(['Class', 'train', 'test']);
+});
+
+test('ingest shows counts and an ETA, and can be cancelled while decoding', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Try the sample dataset' }).click();
+  const progress = page.getByTestId('ingest-progress');
+  await expect(progress).toHaveAttribute('data-phase', 'decoding');
+  await expect(progress).toContainText(/Decoding: \d+ \/ 132 clips, about \d+ (s|min)/);
+  await page.getByTestId('ingest-cancel').click();
+  await expect(
+    page.getByText('Decoding stopped: the remaining clips will be decoded when first used.'),
+  ).toBeVisible();
+  await expect(progress).toHaveCount(0);
+  const summary = page.getByTestId('dataset-summary');
+  await expect(summary).toHaveAttribute('data-clips', '132');
+  await expect(page.getByTestId('preview-frames')).toHaveAttribute('data-count', '16');
+});

@@ -1,0 +1,44 @@
+/**
+ * The page's handle on the data worker, started on first use. `createPort()` makes a MessageChannel whose
+ * other end the data worker serves, for handing to the compute worker (training reads batches directly,
+ * without a hop through the page).
+ */
+import * as Comlink from 'comlink';
+import { wrapDataApi, type DataApiRemote } from './worker/connect.ts';
+
+interface Connectable {
+  connect(port: MessagePort): void;
+}
+
+export class DataClient {
+  readonly api: DataApiRemote;
+  private readonly worker: Worker;
+  private readonly raw: Comlink.Remote<Connectable>;
+
+  constructor() {
+    this.worker = new Worker(new URL('./worker/data.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'data',
+    });
+    this.api = wrapDataApi(this.worker);
+    this.raw = Comlink.wrap<Connectable>(this.worker);
+  }
+
+  /** A port serving the data API; transfer it to another worker and call `connectDataApi(port)` there. */
+  async createPort(): Promise<MessagePort> {
+    const channel = new MessageChannel();
+    await this.raw.connect(Comlink.transfer(channel.port1, [channel.port1]));
+    return channel.port2;
+  }
+
+  terminate(): void {
+    this.worker.terminate();
+  }
+}
+
+let shared: DataClient | null = null;
+
+export function getDataClient(): DataClient {
+  shared ??= new DataClient();
+  return shared;
+}

@@ -1,0 +1,61 @@
+/**
+ * Named errors of the data pipeline. They cross worker boundaries through Comlink, which keeps an error's
+ * `name` and `message` but not its class: `reviveDataError` turns them back into these classes.
+ */
+
+export class DataError extends Error {
+  override name = 'DataError';
+}
+
+/** A file that looks like video but cannot be used; `reason` is written for the person who dropped it. */
+export class ClipRejectedError extends DataError {
+  override name = 'ClipRejectedError';
+  constructor(
+    readonly reason: string,
+    readonly path = '',
+  ) {
+    super(path ? `${path}: ${reason}` : reason);
+  }
+}
+
+/** The browser can demux the file but no decoder here handles its codec. */
+export class UnsupportedCodecError extends ClipRejectedError {
+  override name = 'UnsupportedCodecError';
+}
+
+export class ClipNotFoundError extends DataError {
+  override name = 'ClipNotFoundError';
+}
+
+export class DatasetNotLoadedError extends DataError {
+  override name = 'DatasetNotLoadedError';
+}
+
+export class IngestCancelledError extends DataError {
+  override name = 'IngestCancelledError';
+}
+
+const CLASSES: Record<string, new (message: string) => DataError> = {
+  DataError,
+  ClipRejectedError,
+  UnsupportedCodecError,
+  ClipNotFoundError,
+  DatasetNotLoadedError,
+  IngestCancelledError,
+};
+
+export function reviveDataError(error: unknown): Error {
+  if (!(error instanceof Error)) return new DataError(String(error));
+  if (error instanceof DataError) return error;
+  const ctor = CLASSES[error.name];
+  if (!ctor) return error;
+  const revived = new ctor(error.message);
+  if (error.stack) revived.stack = error.stack;
+  return revived;
+}
+
+export function messageOf(error: unknown): string {
+  if (error instanceof ClipRejectedError) return error.reason;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,614 @@
+/**
+ * The data worker's engine: owns the files, the dataset index, the decoders, the frame cache and batch
+ * assembly. Files -> labels/splits -> probed clips -> decoded frames (cached) -> sampled, transformed,
+ * normalised tensors. One broken clip never stops anything: it is listed with its reason and skipped.
+ */
+import * as Comlink from 'comlink';
+import {
+  DEFAULT_PREPROCESS,
+  maxShortSideFor,
+  spatialPlan,
+  temporalSample,
+  trainClipSpec,
+  evalClipSpec,
+  type ClipSpec,
+  type PreprocessSettings,
+  type SampleInfo,
+} from '../clip-spec.ts';
+import type { ClipRecord, DatasetIndex, SkippedFile } from '../dataset-index.ts';
+import { decodeClipFrames, probeClip, type ProbedClip } from '../decode/clip-source.ts';
+import {
+  ClipNotFoundError,
+  ClipRejectedError,
+  DataError,
+  DatasetNotLoadedError,
+  IngestCancelledError,
+  messageOf,
+} from '../errors.ts';
+import { FrameCache, frameCacheKey } from '../frame-cache.ts';
+import { hashBytes } from '../hash.ts';
+import type { RgbFrame } from '../image.ts';
+import {
+  inferLabels,
+  LABEL_RULE_TEXT,
+  NoLabelsError,
+  type LabelResult,
+  type SplitOptions,
+} from '../labels.ts';
+import { fileRole } from '../media-files.ts';
+import { OpfsFrameStore } from '../opfs-frame-store.ts';
+import { framesForAllSamples } from '../sampling.ts';
+import type { SourceFile } from '../source-files.ts';
+import { baseName } from '../source-files.ts';
+import { parseClassIndex, parseSplitList, type SplitLists } from '../split-lists.ts';
+import { datasetWarnings } from '../summary.ts';
+import { renderFrameRgba, writeClip } from '../transforms.ts';
+import type { SplitName } from '../ucf101.ts';
+import type {
+  BatchRequest,
+  BatchTensor,
+  CacheStats,
+  ClipRequest,
+  ClipTensor,
+  DataApi,
+  DecodeReport,
+  IngestOptions,
+  IngestProgress,
+  PreviewFrames,
+  RawFrames,
+} from './protocol.ts';
+
+/** Clips decoded at once: WebCodecs decoders run in parallel; ffmpeg.wasm queues its own work. */
+const DECODE_CONCURRENCY = 2;
+/** Prepared batches kept ready (each can be ~100 MB at 224 px). */
+const MAX_PREPARED = 2;
+const FINGERPRINT_BYTES = 64 * 1024;
+const MAX_IGNORED_EXAMPLES = 8;
+
+interface Scanned {
+  name: string;
+  files: Map<string, File>;
+  lists: SplitLists | null;
+  /** Probed clips by path. */
+  probed: Map<string, ProbedClip>;
+  fingerprints: Map<string, string>;
+  /** Skipped before labelling, or while probing / decoding. */
+  skipped: SkippedFile[];
+  ignored: string[];
+}
+
+class Semaphore {
+  private waiting: (() => void)[] = [];
+  private free: number;
+  constructor(slots: number) {
+    this.free = slots;
+  }
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.free === 0) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.free--;
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    }
+  }
+}
+
+class ProgressClock {
+  private readonly started = performance.now();
+  private lastSent = 0;
+  constructor(
+    private readonly phase: IngestProgress['phase'],
+    private readonly total: number,
+    private readonly send?: (p: IngestProgress) => void,
+  ) {}
+
+  report(done: number, failed: number, current: string | null, force = false): void {
+    if (!this.send) return;
+    const now = performance.now();
+    if (!force && now - this.lastSent < 100) return;
+    this.lastSent = now;
+    const elapsedS = (now - this.started) / 1000;
+    const etaS =
+      done > 0 && done < this.total ? (elapsedS / done) * (this.total - done) : done >= this.total ? 0 : null;
+    // Fire and forget: a slow page must not slow the ingest.
+    void Promise.resolve(
+      this.send({ phase: this.phase, done, total: this.total, failed, current, elapsedS, etaS }),
+    ).catch(() => undefined);
+  }
+
+  get elapsedS(): number {
+    return (performance.now() - this.started) / 1000;
+  }
+}
+
+function uniqueByPath(files: readonly SkippedFile[]): SkippedFile[] {
+  const byPath = new Map(files.map((f) => [f.path, f]));
+  return [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
+function requestKey(request: BatchRequest): string {
+  return JSON.stringify([request.clipIds, request.spec, request.seed, request.epoch]);
+}
+
+async function fingerprint(file: Blob): Promise<string> {
+  const head = new Uint8Array(await file.slice(0, FINGERPRINT_BYTES).arrayBuffer());
+  const tail =
+    file.size > FINGERPRINT_BYTES
+      ? new Uint8Array(
+          await file.slice(Math.max(FINGERPRINT_BYTES, file.size - FINGERPRINT_BYTES)).arrayBuffer(),
+        )
+      : new Uint8Array(0);
+  return `${file.size}:${hashBytes(head)}:${hashBytes(tail)}`;
+}
+
+async function readSplitLists(files: readonly SourceFile[]): Promise<SplitLists | null> {
+  let classes: string[] | null = null;
+  const folds = new Map<
+    number,
+    {
+      fold: number;
+      train: ReturnType<typeof parseSplitList> | null;
+      test: ReturnType<typeof parseSplitList> | null;
+    }
+  >();
+  for (const { path, file } of files) {
+    const role = fileRole(path);
+    if (role.kind !== 'split-list') continue;
+    const text = await file.text();
+    if (role.list.type === 'classes') {
+      classes = parseClassIndex(text);
+      continue;
+    }
+    const fold = folds.get(role.list.fold) ?? { fold: role.list.fold, train: null, test: null };
+    fold[role.list.type] = parseSplitList(text);
+    folds.set(role.list.fold, fold);
+  }
+  if (!classes && folds.size === 0) return null;
+  return { classes, folds: [...folds.values()] };
+}
+
+export class DataEngine implements DataApi {
+  private scanned: Scanned | null = null;
+  private index: DatasetIndex | null = null;
+  private preprocess: PreprocessSettings = DEFAULT_PREPROCESS;
+  private abort: AbortController | null = null;
+  private readonly memory = new FrameCache();
+  private readonly disk = new OpfsFrameStore();
+  private readonly decodeSlots = new Semaphore(DECODE_CONCURRENCY);
+  private readonly prepared = new Map<string, Promise<BatchTensor>>();
+  private decodes = 0;
+  private chunks = 0;
+  private ffmpegUsed = false;
+
+  constructor() {
+    void this.disk.init();
+  }
+
+  /** Exposes this engine on another endpoint (the compute worker's end of a MessageChannel). */
+  connect(port: MessagePort): void {
+    Comlink.expose(this, port);
+  }
+
+  // ---- ingest ----
+
+  async scan(
+    files: SourceFile[],
+    options: IngestOptions,
+    onProgress?: (p: IngestProgress) => void,
+  ): Promise<DatasetIndex> {
+    this.cancel();
+    const abort = new AbortController();
+    this.abort = abort;
+    this.preprocess = options.preprocess;
+    this.prepared.clear();
+    const videos: SourceFile[] = [];
+    const ignored: string[] = [];
+    for (const f of files) {
+      const role = fileRole(f.path);
+      if (role.kind === 'video') videos.push(f);
+      else if (role.kind === 'ignored') ignored.push(f.path);
+    }
+    const lists = await readSplitLists(files);
+    const scanned: Scanned = {
+      name: options.name,
+      files: new Map(videos.map((v) => [v.path, v.file])),
+      lists,
+      probed: new Map(),
+      fingerprints: new Map(),
+      skipped: [],
+      ignored,
+    };
+    let labels: LabelResult;
+    try {
+      labels = inferLabels(
+        videos.map((v) => v.path),
+        lists,
+        options.split,
+      );
+    } catch (error) {
+      if (error instanceof NoLabelsError) throw new DataError(error.message);
+      throw error;
+    }
+    scanned.skipped.push(...labels.rejected);
+    const clock = new ProgressClock('scan', labels.clips.length, onProgress);
+    let done = 0;
+    let failed = 0;
+    clock.report(0, 0, null, true);
+    const probeSlots = new Semaphore(DECODE_CONCURRENCY);
+    await Promise.all(
+      labels.clips.map((clip) =>
+        probeSlots.run(async () => {
+          if (abort.signal.aborted) return;
+          const file = scanned.files.get(clip.path)!;
+          try {
+            const probed = await probeClip(file, clip.path);
+            if (probed.media.decoder === 'ffmpeg') this.ffmpegUsed = true;
+            scanned.probed.set(clip.path, probed);
+            scanned.fingerprints.set(clip.path, await fingerprint(file));
+          } catch (error) {
+            failed++;
+            scanned.skipped.push({ path: clip.path, reason: messageOf(error) });
+          }
+          done++;
+          clock.report(done, failed, clip.path);
+        }),
+      ),
+    );
+    if (abort.signal.aborted) throw new IngestCancelledError('Scanning was cancelled.');
+    clock.report(done, failed, null, true);
+    this.scanned = scanned;
+    this.index = this.buildIndex(options.split);
+    return this.index;
+  }
+
+  /** Labels the probed clips (made-up splits are computed over usable clips only) and builds the index. */
+  private buildIndex(split: SplitOptions): DatasetIndex {
+    const scanned = this.scanned;
+    if (!scanned) throw new DatasetNotLoadedError('No dataset has been scanned yet.');
+    const usable = [...scanned.probed.keys()];
+    if (usable.length === 0) {
+      throw new DataError(
+        `None of the ${scanned.files.size} video files could be used: ` +
+          scanned.skipped
+            .slice(0, 3)
+            .map((s) => `${baseName(s.path)} (${s.reason})`)
+            .join(', '),
+      );
+    }
+    const labels = inferLabels(usable, scanned.lists, split);
+    const classes = labels.classes;
+    const clips: ClipRecord[] = labels.clips.map((c) => {
+      const file = scanned.files.get(c.path)!;
+      const probed = scanned.probed.get(c.path)!;
+      return {
+        ...probed.media,
+        id: c.path,
+        path: c.path,
+        name: baseName(c.path),
+        size: file.size,
+        lastModified: file.lastModified,
+        label: c.className,
+        labelIndex: classes.indexOf(c.className),
+        split: c.split,
+        group: c.group,
+        fingerprint: scanned.fingerprints.get(c.path) ?? '',
+      };
+    });
+    const index: DatasetIndex = {
+      name: scanned.name,
+      classes,
+      clips,
+      rule: labels.rule,
+      ruleText: LABEL_RULE_TEXT[labels.rule],
+      splitSource: labels.splitSource,
+      fold: labels.fold,
+      splitOptions: split,
+      skipped: uniqueByPath([...scanned.skipped, ...labels.rejected]),
+      ignoredCount: scanned.ignored.length,
+      ignoredExamples: scanned.ignored.slice(0, MAX_IGNORED_EXAMPLES),
+      warnings: [],
+    };
+    index.warnings = datasetWarnings(index, this.preprocess);
+    return index;
+  }
+
+  async decodeAll(onProgress?: (p: IngestProgress) => void): Promise<DecodeReport> {
+    const index = this.requireIndex();
+    this.abort?.abort();
+    const abort = new AbortController();
+    this.abort = abort;
+    const clock = new ProgressClock('decode', index.clips.length, onProgress);
+    const maxShortSide = maxShortSideFor(this.preprocess.imageSize);
+    let done = 0;
+    let failed = 0;
+    let cached = 0;
+    clock.report(0, 0, null, true);
+    // Its own slots: frames() takes a decode slot inside, and nesting in the same semaphore would deadlock.
+    const clipSlots = new Semaphore(DECODE_CONCURRENCY);
+    await Promise.all(
+      index.clips.map((clip) =>
+        clipSlots.run(async () => {
+          if (abort.signal.aborted) return;
+          const spec =
+            clip.split === 'train' ? trainClipSpec(this.preprocess) : evalClipSpec(this.preprocess);
+          try {
+            const result = await this.frames(
+              clip,
+              framesForAllSamples(clip.frameCount, spec.temporal),
+              maxShortSide,
+              abort.signal,
+              false,
+            );
+            if (!result.decoded) cached++;
+          } catch (error) {
+            if (abort.signal.aborted) return;
+            failed++;
+            this.rejectClip(clip.id, messageOf(error));
+          }
+          done++;
+          clock.report(done, failed, clip.path);
+        }),
+      ),
+    );
+    clock.report(done, failed, null, true);
+    return {
+      index: this.requireIndex(),
+      decoded: done - failed,
+      cached,
+      failed,
+      cancelled: abort.signal.aborted,
+      elapsedS: clock.elapsedS,
+    };
+  }
+
+  cancel(): void {
+    this.abort?.abort(new IngestCancelledError('Cancelled.'));
+    this.abort = null;
+  }
+
+  getIndex(): DatasetIndex | null {
+    return this.index;
+  }
+
+  resplit(split: SplitOptions): DatasetIndex {
+    this.index = this.buildIndex(split);
+    this.prepared.clear();
+    return this.index;
+  }
+
+  setPreprocess(preprocess: PreprocessSettings): DatasetIndex {
+    this.preprocess = preprocess;
+    const index = this.requireIndex();
+    index.warnings = datasetWarnings(index, preprocess);
+    return index;
+  }
+
+  clipIds(split: SplitName): string[] {
+    return this.requireIndex()
+      .clips.filter((c) => c.split === split)
+      .map((c) => c.id);
+  }
+
+  private requireIndex(): DatasetIndex {
+    if (!this.index) throw new DatasetNotLoadedError('No dataset is loaded: drop a folder of clips first.');
+    return this.index;
+  }
+
+  private record(clipId: string): ClipRecord {
+    const clip = this.requireIndex().clips.find((c) => c.id === clipId);
+    if (!clip) throw new ClipNotFoundError(`No clip "${clipId}" in the dataset (it may have been skipped).`);
+    return clip;
+  }
+
+  /** Moves a clip that failed to decode from the index to the skipped list. */
+  private rejectClip(clipId: string, reason: string): void {
+    const scanned = this.scanned;
+    const index = this.index;
+    if (!scanned || !index) return;
+    scanned.probed.delete(clipId);
+    scanned.skipped.push({ path: clipId, reason });
+    index.clips = index.clips.filter((c) => c.id !== clipId);
+    index.skipped = uniqueByPath([...index.skipped, { path: clipId, reason }]);
+    index.warnings = datasetWarnings(index, this.preprocess);
+  }
+
+  // ---- frames ----
+
+  /**
+   * Frames of a clip at working resolution: memory, then OPFS, then the decoder (only the missing ones).
+   * Indices past what the file really holds get its last decoded frame.
+   */
+  private async frames(
+    clip: ClipRecord,
+    indices: readonly number[],
+    maxShortSide: number,
+    signal?: AbortSignal,
+    needResult = true,
+  ): Promise<{ width: number; height: number; frames: Map<number, Uint8Array>; decoded: boolean }> {
+    const key = frameCacheKey({
+      name: clip.name,
+      size: clip.size,
+      lastModified: clip.lastModified,
+      maxShortSide,
+    });
+    const hit = this.memory.lookup(key, indices);
+    let { width, height } = hit;
+    const frames = hit.found;
+    let missing = hit.missing;
+    if (missing.length > 0) {
+      const stored = await this.disk.read(key, missing);
+      if (stored && stored.frames.size > 0) {
+        ({ width, height } = stored);
+        this.memory.put(key, width, height, stored.frames);
+        for (const [i, f] of stored.frames) frames.set(i, f);
+        missing = missing.filter((i) => !stored.frames.has(i));
+      }
+    }
+    if (missing.length > 0) {
+      const scanned = this.scanned;
+      const file = scanned?.files.get(clip.path);
+      const probed = scanned?.probed.get(clip.path);
+      if (!file || !probed) throw new ClipNotFoundError(`The file of "${clip.id}" is no longer available.`);
+      const decoded = await this.decodeSlots.run(() => {
+        this.decodes++;
+        return decodeClipFrames(file, probed, missing, maxShortSide, signal);
+      });
+      if (probed.media.decoder === 'ffmpeg') this.ffmpegUsed = true;
+      this.chunks += decoded.chunks ?? 0;
+      ({ width, height } = decoded);
+      const bytes = new Map<number, Uint8Array>([...decoded.frames].map(([i, f]) => [i, f.data]));
+      this.memory.put(key, width, height, bytes);
+      await this.disk.write(key, width, height, bytes);
+      for (const [i, f] of bytes) frames.set(i, f);
+      if (decoded.frameCount !== null && decoded.frameCount < clip.frameCount) {
+        clip.frameCount = decoded.frameCount;
+        clip.frameCountExact = true;
+        probed.media.frameCount = decoded.frameCount;
+      }
+    }
+    const decoded = missing.length > 0;
+    if (!needResult) return { width, height, frames, decoded };
+    const available = [...frames.keys()].sort((a, b) => a - b);
+    if (available.length === 0) throw new ClipRejectedError('no frame could be decoded', clip.path);
+    for (const i of new Set(indices)) {
+      if (frames.has(i)) continue;
+      // The file ended early: repeat the last frame before i (the first one if there is none).
+      const earlier = available.filter((a) => a < i);
+      frames.set(i, frames.get(earlier.length > 0 ? earlier[earlier.length - 1]! : available[0]!)!);
+    }
+    return { width, height, frames, decoded };
+  }
+
+  private async sampleClip(
+    clip: ClipRecord,
+    spec: ClipSpec,
+    seed: number,
+    epoch: number,
+  ): Promise<{ frames: RgbFrame[]; sample: SampleInfo }> {
+    const temporal = temporalSample(clip, spec, seed, epoch);
+    const { width, height, frames } = await this.frames(
+      clip,
+      temporal.indices,
+      maxShortSideFor(spec.spatial.imageSize),
+    );
+    const plan = spatialPlan(clip, width, height, spec, seed, epoch);
+    return {
+      frames: temporal.indices.map((i) => ({ width, height, data: frames.get(i)! })),
+      sample: { indices: temporal.indices, padded: temporal.padded, plan },
+    };
+  }
+
+  // ---- tensors ----
+
+  async getClip(request: ClipRequest): Promise<ClipTensor> {
+    const clip = this.record(request.clipId);
+    const { frames, sample } = await this.sampleClip(clip, request.spec, request.seed, request.epoch);
+    const data = writeClip(frames, sample.plan, request.spec.normalize);
+    const tensor: ClipTensor = {
+      data,
+      shape: [frames.length, 3, sample.plan.height, sample.plan.width],
+      clipId: clip.id,
+      labelIndex: clip.labelIndex,
+      sample,
+    };
+    return Comlink.transfer(tensor, [data.buffer]);
+  }
+
+  private async assembleBatch(request: BatchRequest): Promise<BatchTensor> {
+    const clips = request.clipIds.map((id) => this.record(id));
+    const { numFrames } = request.spec.temporal;
+    const size = request.spec.spatial.imageSize;
+    const clipSize = numFrames * 3 * size * size;
+    const data = new Float32Array(clips.length * clipSize);
+    const samples: SampleInfo[] = new Array(clips.length);
+    await Promise.all(
+      clips.map(async (clip, b) => {
+        const { frames, sample } = await this.sampleClip(clip, request.spec, request.seed, request.epoch);
+        writeClip(frames, sample.plan, request.spec.normalize, data, b * clipSize);
+        samples[b] = sample;
+      }),
+    );
+    return {
+      data,
+      shape: [clips.length, numFrames, 3, size, size],
+      labels: Int32Array.from(clips, (c) => c.labelIndex),
+      clipIds: clips.map((c) => c.id),
+      samples,
+    };
+  }
+
+  async getBatch(request: BatchRequest): Promise<BatchTensor> {
+    const key = requestKey(request);
+    const ready = this.prepared.get(key);
+    this.prepared.delete(key);
+    const batch = await (ready ?? this.assembleBatch(request));
+    return Comlink.transfer(batch, [batch.data.buffer]);
+  }
+
+  prefetch(requests: readonly BatchRequest[]): void {
+    for (const request of requests) {
+      const key = requestKey(request);
+      if (this.prepared.has(key)) continue;
+      while (this.prepared.size >= MAX_PREPARED) this.prepared.delete(this.prepared.keys().next().value!);
+      const pending = this.assembleBatch(request);
+      // A failed prefetch is reported when (if) the batch is asked for.
+      pending.catch(() => undefined);
+      this.prepared.set(key, pending);
+    }
+  }
+
+  async getFrames(clipId: string, indices: readonly number[], maxShortSide: number): Promise<RawFrames> {
+    const clip = this.record(clipId);
+    const { width, height, frames } = await this.frames(clip, indices, maxShortSide);
+    const frameBytes = width * height * 3;
+    const data = new Uint8Array(indices.length * frameBytes);
+    indices.forEach((i, k) => data.set(frames.get(i)!, k * frameBytes));
+    return Comlink.transfer({ width, height, indices: [...indices], data }, [data.buffer]);
+  }
+
+  async preview(clipId: string, spec: ClipSpec, seed: number, epoch: number): Promise<PreviewFrames> {
+    const clip = this.record(clipId);
+    const { frames, sample } = await this.sampleClip(clip, spec, seed, epoch);
+    const { width, height } = sample.plan;
+    const rgba = new Uint8ClampedArray(frames.length * width * height * 4);
+    frames.forEach((f, t) => rgba.set(renderFrameRgba(f, sample.plan), t * width * height * 4));
+    const result: PreviewFrames = {
+      clipId,
+      width,
+      height,
+      indices: sample.indices,
+      padded: sample.padded,
+      flipped: sample.plan.flip,
+      rgba,
+    };
+    return Comlink.transfer(result, [rgba.buffer]);
+  }
+
+  // ---- cache ----
+
+  cacheStats(): CacheStats {
+    return {
+      memory: this.memory.stats(),
+      disk: this.disk.stats(),
+      ffmpegLoaded: this.ffmpegUsed,
+      decodes: this.decodes,
+      chunks: this.chunks,
+    };
+  }
+
+  setCacheBudget(memoryBytes: number, diskBytes?: number): CacheStats {
+    this.memory.setBudget(memoryBytes);
+    if (diskBytes !== undefined) this.disk.setBudget(diskBytes);
+    return this.cacheStats();
+  }
+
+  async clearCache(): Promise<CacheStats> {
+    this.memory.clear();
+    this.prepared.clear();
+    await this.disk.clear();
+    return this.cacheStats();
+  }
+}
