@@ -1,11 +1,29 @@
 /**
  * Scaled dot-product attention, the one function the model calls for it: softmax(q k^T / sqrt(d)) v.
  *
- * Shapes: q, k, v are [batch, heads, tokens, headDim]; the result has q's shape. The stock path below is
- * the reference and runs on every backend; on WebGPU a fused kernel that never materialises the
- * tokens x tokens matrix can replace it (see the attention issue) without the model changing.
+ * Shapes: q is [batch, heads, queryTokens, headDim], k and v are [batch, heads, keyTokens, headDim]; the
+ * result has q's shape. The stock path below is the reference and runs on every backend. On WebGPU the
+ * fused path (attention-programs.ts) replaces it: it keeps only O(tokens x headDim) per head (the output
+ * and one log-sum-exp per row) instead of the tokens x tokens probability matrix, and its backward
+ * recomputes the probabilities from q, k and that log-sum-exp.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import {
+  AttentionBackwardKeysProgram,
+  AttentionBackwardQueriesProgram,
+  AttentionForwardProgram,
+  AttentionRowDotProgram,
+  attentionUniforms,
+  type AttentionDims,
+} from './attention-programs.ts';
+import {
+  SOFTWARE_ADAPTER_STORAGE_BUDGET,
+  isSoftwareAdapter,
+  planAttention,
+  type AttentionPlan,
+  type WorkgroupLimits,
+} from './attention-tiling.ts';
+import { activeWebGPUBackend, runProgram } from './webgpu-program.ts';
 
 export interface AttentionOptions {
   /** Use a fused GPU kernel when one is available for the active backend (default true). */
@@ -14,6 +32,13 @@ export interface AttentionOptions {
   dropoutRate?: number;
   /** Seed for the dropout mask, so that a run is reproducible. */
   dropoutSeed?: number;
+}
+
+export type AttentionPath = 'fused' | 'stock';
+
+/** `fusedAttention` was called where it cannot run; the message says why. */
+export class FusedAttentionUnavailableError extends Error {
+  override name = 'FusedAttentionUnavailableError';
 }
 
 /** The reference implementation with stock tfjs ops. */
@@ -33,11 +58,161 @@ export function stockAttention(
   });
 }
 
+const plans = new WeakMap<object, Map<string, AttentionPlan | null>>();
+let storageBudgetOverride: number | null = null;
+
+/**
+ * Plans tiles for at most `bytes` of workgroup memory (still within the device's limit); null restores
+ * the automatic budget (the device's limit, or SOFTWARE_ADAPTER_STORAGE_BUDGET on a software adapter).
+ * For tests and benchmarks that exercise a tiling other than the one this device would pick.
+ */
+export function setFusedAttentionStorageBudget(bytes: number | null): void {
+  storageBudgetOverride = bytes;
+}
+
+/** Whether the active WebGPU adapter is a CPU emulation (what tfjs recorded of GPUAdapterInfo). */
+export function webgpuIsSoftware(): boolean {
+  const backend = activeWebGPUBackend();
+  if (!backend) return false;
+  const info = (backend as unknown as { adapterInfo?: { vendor?: string; architecture?: string } })
+    .adapterInfo;
+  return isSoftwareAdapter(info ?? {});
+}
+
+/** The device's limits, as tfjs requested them from the adapter (see tfjs-backend-webgpu's base.ts). */
+export function webgpuLimits(): (WorkgroupLimits & { maxStorageBufferBindingSize: number }) | null {
+  const backend = activeWebGPUBackend();
+  if (!backend) return null;
+  const limits = backend.device.limits;
+  return {
+    maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
+    maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+    maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
+    maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+  };
+}
+
+/** The tiling the fused programs use for this head dimension on the active WebGPU device. */
+export function fusedAttentionPlan(headDim: number): AttentionPlan | null {
+  const backend = activeWebGPUBackend();
+  const limits = webgpuLimits();
+  if (!backend || !limits) return null;
+  const budget = storageBudgetOverride ?? (webgpuIsSoftware() ? SOFTWARE_ADAPTER_STORAGE_BUDGET : Infinity);
+  let cache = plans.get(backend.device);
+  if (!cache) {
+    cache = new Map();
+    plans.set(backend.device, cache);
+  }
+  const key = `${headDim}/${budget}`;
+  if (!cache.has(key)) {
+    // A budget too small for this head dimension falls back to what the device allows.
+    cache.set(key, planAttention(headDim, limits, budget) ?? planAttention(headDim, limits));
+  }
+  return cache.get(key)!;
+}
+
+function shapesMatch(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** Why the fused path cannot run for these inputs on the active backend, or null when it can. */
+export function fusedAttentionUnsupportedReason(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor): string | null {
+  const limits = webgpuLimits();
+  if (!limits) return `the active backend is ${tf.getBackend()}, not webgpu`;
+  for (const [name, t] of [
+    ['q', q],
+    ['k', k],
+    ['v', v],
+  ] as const) {
+    if (t.rank !== 4) return `${name} has rank ${t.rank}, expected [batch, heads, tokens, headDim]`;
+    if (t.dtype !== 'float32') return `${name} is ${t.dtype}, expected float32`;
+    if (t.size === 0) return `${name} is empty (${JSON.stringify(t.shape)})`;
+  }
+  if (!shapesMatch(k.shape, v.shape))
+    return `k ${JSON.stringify(k.shape)} and v ${JSON.stringify(v.shape)} differ`;
+  if (q.shape[0] !== k.shape[0] || q.shape[1] !== k.shape[1] || q.shape[3] !== k.shape[3]) {
+    return `q ${JSON.stringify(q.shape)} and k ${JSON.stringify(k.shape)} disagree on batch, heads or headDim`;
+  }
+  const headDim = q.shape[3]!;
+  const largest = Math.max(q.size + q.size / headDim, 2 * k.size) * 4;
+  if (largest > limits.maxStorageBufferBindingSize || largest / 4 >= 2 ** 31) {
+    return `a buffer of ${largest} bytes exceeds the device's storage binding limit`;
+  }
+  if (!fusedAttentionPlan(headDim))
+    return `head dimension ${headDim} does not fit the device's workgroup memory`;
+  return null;
+}
+
+function dimsOf(q: tf.Tensor4D, k: tf.Tensor4D): AttentionDims {
+  return {
+    matrices: q.shape[0] * q.shape[1],
+    queryTokens: q.shape[2],
+    keyTokens: k.shape[2],
+    headDim: q.shape[3],
+  };
+}
+
+function backward(
+  dy: tf.Tensor,
+  [q, k, v, packed]: tf.Tensor[],
+  plan: AttentionPlan,
+  dims: AttentionDims,
+): tf.Tensor[] {
+  const uniforms = attentionUniforms(dims);
+  const rows = dims.matrices * dims.queryTokens;
+  const delta = runProgram(new AttentionRowDotProgram(rows, dims.headDim), [dy, packed!]);
+  const inputs = [q!, k!, v!, dy, packed!, delta];
+  const dq = runProgram(new AttentionBackwardQueriesProgram(plan.backwardQueries, dims), inputs, uniforms);
+  const keyGrads = runProgram(new AttentionBackwardKeysProgram(plan.backwardKeys, dims), inputs, uniforms);
+  const half = k!.size;
+  return [
+    tf.reshape(dq, q!.shape),
+    tf.reshape(tf.slice(keyGrads, [0], [half]), k!.shape),
+    tf.reshape(tf.slice(keyGrads, [half], [half]), v!.shape),
+  ];
+}
+
+const fusedWithGrad = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [q, k, v] = args as tf.Tensor4D[];
+  const save = args[3] as tf.GradSaveFunc;
+  const dims = dimsOf(q!, k!);
+  const plan = fusedAttentionPlan(dims.headDim)!;
+  const packed = runProgram(
+    new AttentionForwardProgram(plan.forward, dims),
+    [q!, k!, v!],
+    attentionUniforms(dims),
+  );
+  save([q!, k!, v!, packed]);
+  return {
+    value: tf.reshape(tf.slice(packed, [0], [q!.size]), q!.shape),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => backward(dy, saved, plan, dims)),
+  };
+});
+
+/** The fused WebGPU attention; throws FusedAttentionUnavailableError where it cannot run. */
+export function fusedAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D): tf.Tensor4D {
+  const reason = fusedAttentionUnsupportedReason(q, k, v);
+  if (reason) throw new FusedAttentionUnavailableError(`fused attention unavailable: ${reason}`);
+  return fusedWithGrad(q, k, v) as tf.Tensor4D;
+}
+
+/** Which implementation `attention` picks for these inputs and options on the active backend. */
+export function attentionPath(
+  q: tf.Tensor4D,
+  k: tf.Tensor4D,
+  v: tf.Tensor4D,
+  options: AttentionOptions = {},
+): AttentionPath {
+  if (options.fused === false || (options.dropoutRate ?? 0) > 0) return 'stock';
+  return fusedAttentionUnsupportedReason(q, k, v) === null ? 'fused' : 'stock';
+}
+
 export function attention(
   q: tf.Tensor4D,
   k: tf.Tensor4D,
   v: tf.Tensor4D,
   options: AttentionOptions = {},
 ): tf.Tensor4D {
+  if (attentionPath(q, k, v, options) === 'fused') return fusedWithGrad(q, k, v) as tf.Tensor4D;
   return stockAttention(q, k, v, options);
 }
