@@ -5,11 +5,13 @@
  * matrices. A workgroup owns one tile of rows of one matrix (`matrix`, `row0`) and streams the other side
  * through workgroup memory in tiles; scores never leave the workgroup:
  *
- * - forward: per query tile, online softmax over key tiles; writes O, then the per-row log-sum-exp
- *   (one output buffer: tfjs gives a program a single output, so it is [O (matrices*Nq*d) | lse (matrices*Nq)]).
+ * - forward: per query tile, online softmax over key tiles; writes O and the per-row log-sum-exp. tfjs
+ *   gives a program one output, so it is [batch, heads, Nq + ceil(Nq / d), d]: each matrix's O rows, then
+ *   its log-sum-exps packed into ceil(Nq / d) extra rows (O is then one strided slice, no reshape).
  * - rowDot: delta = rowsum(dO * O), the softmax-backward term, one invocation per row.
  * - backwardKeys: per key tile, over query tiles, recomputes P = exp(s - lse) and accumulates
- *   dV = P^T dO and dK = scale * dS^T Q with dS = P * (dO V^T - delta); writes [dK | dV].
+ *   dV = P^T dO and dK = scale * dS^T Q with dS = P * (dO V^T - delta); writes [batch, heads, 2 Nk, d]:
+ *   each matrix's dK rows, then its dV rows.
  * - backwardQueries: per query tile, over key tiles, accumulates dQ = scale * dS K.
  *
  * dK/dV and dQ are two passes so that no two workgroups ever write the same element (no float atomics).
@@ -24,6 +26,8 @@ import {
 } from './attention-tiling.ts';
 
 export interface AttentionDims {
+  batch: number;
+  heads: number;
   /** batch x heads. */
   matrices: number;
   queryTokens: number;
@@ -43,10 +47,27 @@ function workgroupDeclarations(kind: AttentionProgramKind, tile: AttentionTile):
     .join('\n');
 }
 
-/** Workgroup -> (matrix, first row of its tile); robust to tfjs reshaping a long dispatch into 2-D/3-D. */
-const WORKGROUP_INDEX = /* wgsl */ `
+/** Rows of headDim floats that hold one matrix's log-sum-exps after its O rows in the forward output. */
+export function lseRows(queryTokens: number, headDim: number): number {
+  return Math.ceil(queryTokens / headDim);
+}
+
+/**
+ * Workgroup -> (matrix, first row of its tile), robust to tfjs reshaping a long dispatch into 2-D/3-D;
+ * where O and the log-sum-exps live in the forward's packed output.
+ */
+const INDEXING = /* wgsl */ `
 fn flatWorkgroupIndex() -> i32 {
   return i32(workgroupId.z * numWorkgroups.x * numWorkgroups.y + workgroupId.y * numWorkgroups.x + workgroupId.x);
+}
+fn packedRowsPerMatrix() -> i32 {
+  return uniforms.queryTokens + (uniforms.queryTokens + D - 1) / D;
+}
+fn packedOutIndex(matrix : i32, row : i32) -> i32 {
+  return (matrix * packedRowsPerMatrix() + row) * D;
+}
+fn packedLseIndex(matrix : i32, row : i32) -> i32 {
+  return (matrix * packedRowsPerMatrix() + uniforms.queryTokens) * D + row;
 }
 `;
 
@@ -82,9 +103,9 @@ abstract class TiledAttentionProgram implements WebGPUProgram {
   uniforms = UNIFORMS;
   protected readonly tile: AttentionTile;
 
-  constructor(tile: AttentionTile, outputSize: number, stationaryTokens: number, matrices: number) {
+  constructor(tile: AttentionTile, outputShape: number[], stationaryTokens: number, matrices: number) {
     this.tile = tile;
-    this.outputShape = [outputSize];
+    this.outputShape = outputShape;
     this.workgroupSize = [tile.threads, 1, 1];
     this.dispatch = [Math.ceil(stationaryTokens / tile.rows) * matrices, 1, 1];
     this.shaderKey = `videomae_attention_${tile.kind}_d${tile.headDim}_r${tile.rows}_c${tile.cols}_t${tile.threads}`;
@@ -93,19 +114,20 @@ abstract class TiledAttentionProgram implements WebGPUProgram {
   abstract getUserCode(): string;
 }
 
-/** Output: [O (matrices*Nq*D) | lse (matrices*Nq)]. Inputs Q, K, V. */
+/** Output: [batch, heads, Nq + lseRows, D] (O, then the log-sum-exps). Inputs Q, K, V. */
 export class AttentionForwardProgram extends TiledAttentionProgram {
   variableNames = ['Q', 'K', 'V'];
 
   constructor(tile: AttentionTile, dims: AttentionDims) {
-    super(tile, dims.matrices * dims.queryTokens * (dims.headDim + 1), dims.queryTokens, dims.matrices);
+    const rows = dims.queryTokens + lseRows(dims.queryTokens, dims.headDim);
+    super(tile, [dims.batch, dims.heads, rows, dims.headDim], dims.queryTokens, dims.matrices);
   }
 
   getUserCode(): string {
     return /* wgsl */ `
 ${constants(this.tile)}
 ${workgroupDeclarations('forward', this.tile)}
-${WORKGROUP_INDEX}
+${INDEXING}
 fn main(_index : i32) {
   let tid = i32(localIndex);
   let nq = uniforms.queryTokens;
@@ -200,19 +222,19 @@ fn main(_index : i32) {
     if (e < ROWS * D) {
       let r = e / D;
       if (inRange && row0 + r < nq) {
-        result[qBase + row0 * D + e] = acc[i] / rowSum[r];
+        result[packedOutIndex(matrix, row0) + e] = acc[i] / rowSum[r];
       }
     }
   }
   if (tid < ROWS && inRange && row0 + tid < nq) {
-    result[uniforms.matrices * nq * D + matrix * nq + row0 + tid] = rowMax[tid] + log(rowSum[tid]);
+    result[packedLseIndex(matrix, row0 + tid)] = rowMax[tid] + log(rowSum[tid]);
   }
 }
 `;
   }
 }
 
-/** delta[row] = sum_c dO[row, c] * O[row, c]; O is the head of the forward's packed output. */
+/** delta[row] = sum_c dO[row, c] * O[row, c], rows over batch x heads x Nq; O read from the packed output. */
 export class AttentionRowDotProgram implements WebGPUProgram {
   variableNames = ['DY', 'Fwd'];
   outputShape: number[];
@@ -221,23 +243,28 @@ export class AttentionRowDotProgram implements WebGPUProgram {
   dispatch: [number, number, number];
   workgroupSize: [number, number, number] = [64, 1, 1];
   size = true;
+  uniforms = UNIFORMS;
   private readonly headDim: number;
 
-  constructor(rows: number, headDim: number) {
+  constructor(dims: AttentionDims) {
+    const rows = dims.matrices * dims.queryTokens;
     this.outputShape = [rows];
-    this.headDim = headDim;
+    this.headDim = dims.headDim;
     this.dispatch = [Math.ceil(rows / this.workgroupSize[0]), 1, 1];
-    this.shaderKey = `videomae_attention_rowdot_d${headDim}`;
+    this.shaderKey = `videomae_attention_rowdot_d${dims.headDim}`;
   }
 
   getUserCode(): string {
     return /* wgsl */ `
 const D : i32 = ${this.headDim};
+${INDEXING}
 fn main(index : i32) {
   if (index < uniforms.size) {
+    let matrix = index / uniforms.queryTokens;
+    let o = packedOutIndex(matrix, index - matrix * uniforms.queryTokens);
     var s = 0.0;
     for (var c = 0; c < D; c++) {
-      s += DY[index * D + c] * Fwd[index * D + c];
+      s += DY[index * D + c] * Fwd[o + c];
     }
     setOutputAtIndex(index, s);
   }
@@ -247,21 +274,21 @@ fn main(index : i32) {
 }
 
 /**
- * Output: [dK (matrices*Nk*D) | dV (matrices*Nk*D)]. Inputs Q, K, V, DY (upstream gradient),
+ * Output: [batch, heads, 2 Nk, D] (dK rows, then dV rows). Inputs Q, K, V, DY (upstream gradient),
  * Fwd (the forward's packed output, for lse), Delta (rowsum(dO * O)).
  */
 export class AttentionBackwardKeysProgram extends TiledAttentionProgram {
   variableNames = ['Q', 'K', 'V', 'DY', 'Fwd', 'Delta'];
 
   constructor(tile: AttentionTile, dims: AttentionDims) {
-    super(tile, 2 * dims.matrices * dims.keyTokens * dims.headDim, dims.keyTokens, dims.matrices);
+    super(tile, [dims.batch, dims.heads, 2 * dims.keyTokens, dims.headDim], dims.keyTokens, dims.matrices);
   }
 
   getUserCode(): string {
     return /* wgsl */ `
 ${constants(this.tile)}
 ${workgroupDeclarations('backwardKeys', this.tile)}
-${WORKGROUP_INDEX}
+${INDEXING}
 fn main(_index : i32) {
   let tid = i32(localIndex);
   let nq = uniforms.queryTokens;
@@ -273,7 +300,6 @@ fn main(_index : i32) {
   let inRange = matrix < uniforms.matrices;
   let qBase = matrix * nq * D;
   let kBase = matrix * nk * D;
-  let lseBase = uniforms.matrices * nq * D + matrix * nq;
 
   for (var e = tid; e < ROWS * D; e += THREADS) {
     let j = e / D;
@@ -308,7 +334,7 @@ fn main(_index : i32) {
       var lse = 0.0;
       var delta = 0.0;
       if (inRange && row0 + tid < nq) {
-        lse = Fwd[lseBase + row0 + tid];
+        lse = Fwd[packedLseIndex(matrix, row0 + tid)];
         delta = Delta[matrix * nq + row0 + tid];
       }
       lseTile[tid] = lse;
@@ -351,14 +377,13 @@ fn main(_index : i32) {
     workgroupBarrier();
   }
 
-  let dvOffset = uniforms.matrices * nk * D;
   for (var i = 0; i < ACC; i++) {
     let e = tid + i * THREADS;
     if (e < ROWS * D) {
       let j = e / D;
       if (inRange && key0 + j < nk) {
-        result[kBase + key0 * D + e] = dk[i] * SCALE;
-        result[dvOffset + kBase + key0 * D + e] = dv[i];
+        result[2 * kBase + key0 * D + e] = dk[i] * SCALE;
+        result[2 * kBase + (nk + key0) * D + e] = dv[i];
       }
     }
   }
@@ -367,19 +392,19 @@ fn main(_index : i32) {
   }
 }
 
-/** Output: dQ (matrices*Nq*D). Inputs as for the key pass. */
+/** Output: dQ, q's shape. Inputs as for the key pass. */
 export class AttentionBackwardQueriesProgram extends TiledAttentionProgram {
   variableNames = ['Q', 'K', 'V', 'DY', 'Fwd', 'Delta'];
 
   constructor(tile: AttentionTile, dims: AttentionDims) {
-    super(tile, dims.matrices * dims.queryTokens * dims.headDim, dims.queryTokens, dims.matrices);
+    super(tile, [dims.batch, dims.heads, dims.queryTokens, dims.headDim], dims.queryTokens, dims.matrices);
   }
 
   getUserCode(): string {
     return /* wgsl */ `
 ${constants(this.tile)}
 ${workgroupDeclarations('backwardQueries', this.tile)}
-${WORKGROUP_INDEX}
+${INDEXING}
 fn main(_index : i32) {
   let tid = i32(localIndex);
   let nq = uniforms.queryTokens;
@@ -391,7 +416,6 @@ fn main(_index : i32) {
   let inRange = matrix < uniforms.matrices;
   let qBase = matrix * nq * D;
   let kBase = matrix * nk * D;
-  let lseBase = uniforms.matrices * nq * D + matrix * nq;
 
   for (var e = tid; e < ROWS * D; e += THREADS) {
     let r = e / D;
@@ -408,7 +432,7 @@ fn main(_index : i32) {
     var lse = 0.0;
     var delta = 0.0;
     if (inRange && row0 + tid < nq) {
-      lse = Fwd[lseBase + row0 + tid];
+      lse = Fwd[packedLseIndex(matrix, row0 + tid)];
       delta = Delta[matrix * nq + row0 + tid];
     }
     lseTile[tid] = lse;

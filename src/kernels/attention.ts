@@ -134,7 +134,7 @@ export function fusedAttentionUnsupportedReason(q: tf.Tensor, k: tf.Tensor, v: t
     return `q ${JSON.stringify(q.shape)} and k ${JSON.stringify(k.shape)} disagree on batch, heads or headDim`;
   }
   const headDim = q.shape[3]!;
-  const largest = Math.max(q.size + q.size / headDim, 2 * k.size) * 4;
+  const largest = Math.max(q.size + q.size / headDim + headDim * q.shape[0]! * q.shape[1]!, 2 * k.size) * 4;
   if (largest > limits.maxStorageBufferBindingSize || largest / 4 >= 2 ** 31) {
     return `a buffer of ${largest} bytes exceeds the device's storage binding limit`;
   }
@@ -145,6 +145,8 @@ export function fusedAttentionUnsupportedReason(q: tf.Tensor, k: tf.Tensor, v: t
 
 function dimsOf(q: tf.Tensor4D, k: tf.Tensor4D): AttentionDims {
   return {
+    batch: q.shape[0],
+    heads: q.shape[1],
     matrices: q.shape[0] * q.shape[1],
     queryTokens: q.shape[2],
     keyTokens: k.shape[2],
@@ -159,16 +161,15 @@ function backward(
   dims: AttentionDims,
 ): tf.Tensor[] {
   const uniforms = attentionUniforms(dims);
-  const rows = dims.matrices * dims.queryTokens;
-  const delta = runProgram(new AttentionRowDotProgram(rows, dims.headDim), [dy, packed!]);
+  const delta = runProgram(new AttentionRowDotProgram(dims), [dy, packed!], uniforms);
   const inputs = [q!, k!, v!, dy, packed!, delta];
   const dq = runProgram(new AttentionBackwardQueriesProgram(plan.backwardQueries, dims), inputs, uniforms);
   const keyGrads = runProgram(new AttentionBackwardKeysProgram(plan.backwardKeys, dims), inputs, uniforms);
-  const half = k!.size;
+  const { batch, heads, keyTokens, headDim } = dims;
   return [
-    tf.reshape(dq, q!.shape),
-    tf.reshape(tf.slice(keyGrads, [0], [half]), k!.shape),
-    tf.reshape(tf.slice(keyGrads, [half], [half]), v!.shape),
+    dq,
+    tf.slice(keyGrads, [0, 0, 0, 0], [batch, heads, keyTokens, headDim]),
+    tf.slice(keyGrads, [0, 0, keyTokens, 0], [batch, heads, keyTokens, headDim]),
   ];
 }
 
@@ -184,7 +185,7 @@ const fusedWithGrad = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) =
   );
   save([q!, k!, v!, packed]);
   return {
-    value: tf.reshape(tf.slice(packed, [0], [q!.size]), q!.shape),
+    value: tf.slice(packed, [0, 0, 0, 0], q!.shape),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => backward(dy, saved, plan, dims)),
   };
 });

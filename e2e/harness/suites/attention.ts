@@ -11,6 +11,7 @@ import {
   attentionPath,
   fusedAttention,
   fusedAttentionPlan,
+  setFusedAttentionStorageBudget,
   stockAttention,
   webgpuLimits,
   type AttentionPath,
@@ -39,6 +40,26 @@ export function deviceLimits(): ReturnType<typeof webgpuLimits> {
 
 export function planFor(headDim: number): AttentionPlan | null {
   return fusedAttentionPlan(headDim);
+}
+
+/** Plan tiles for this much workgroup memory (null: automatic), e.g. a GPU's 32 KiB on SwiftShader. */
+export function useStorageBudget(bytes: number | null): void {
+  setFusedAttentionStorageBudget(bytes);
+}
+
+/** What `attention()` picks, per option set, for a small input on the active backend. */
+export function pathChoices(): Record<string, AttentionPath> {
+  const x = tf.zeros([1, 2, 5, 8]) as tf.Tensor4D;
+  const int = tf.zeros([1, 2, 5, 8], 'int32') as tf.Tensor4D;
+  const choices = {
+    default: attentionPath(x, x, x),
+    fusedFalse: attentionPath(x, x, x, { fused: false }),
+    dropout: attentionPath(x, x, x, { dropoutRate: 0.1 }),
+    dropoutZero: attentionPath(x, x, x, { dropoutRate: 0 }),
+    int32: attentionPath(int, int, int),
+  };
+  tf.dispose([x, int]);
+  return choices;
 }
 
 function randomTensor<R extends tf.Rank>(rng: Rng, shape: number[], scale = 1): tf.Tensor<R> {
@@ -188,8 +209,6 @@ export interface MemoryResult {
 export async function attentionPeakMemory(shape: AttentionShape, path: AttentionPath): Promise<MemoryResult> {
   const inputs = makeInputs(shape, 3);
   const fn: AttentionFn = path === 'fused' ? fusedAttention : (q, k, v) => stockAttention(q, k, v);
-  // Warm-up: compiles the pipelines outside the measurement.
-  tf.dispose(forwardBackward(fn, inputs));
   const before = tf.memory().numBytes;
   const inputBytes = Object.values(inputs).reduce((sum, t) => sum + t.size * 4, 0);
   const info = await tf.profile(() => {
