@@ -71,7 +71,7 @@ test.describe('fused attention on webgpu', () => {
   });
 
   test('matches with the 32 x 32 tiles and 256 invocations a GPU gets', async () => {
-    await callHarness(page, 'useStorageBudget', 32768);
+    await callHarness(page, 'useGpuTiling', true);
     try {
       const plan = await callHarness<AttentionPlan>(page, 'planFor', 8);
       for (const tile of [plan.forward, plan.backwardKeys, plan.backwardQueries]) {
@@ -81,7 +81,7 @@ test.describe('fused attention on webgpu', () => {
       const shape = { batch: 2, heads: 3, tokens: 75, headDim: 8 };
       expectParity(await callHarness<ParityResult>(page, 'attentionParity', shape, 2), shape);
     } finally {
-      await callHarness(page, 'useStorageBudget', null);
+      await callHarness(page, 'useGpuTiling', false);
     }
   });
 

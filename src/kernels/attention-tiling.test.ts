@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_WORKGROUP_LIMITS,
-  SOFTWARE_ADAPTER_STORAGE_BUDGET,
+  GPU_TILING,
+  SOFTWARE_TILING,
   isSoftwareAdapter,
   planAttention,
   planTile,
@@ -41,6 +42,7 @@ describe('attention tile planning', () => {
     expect(threadsFor(SMALL_DEVICE)).toBe(128);
     expect(threadsFor(LARGE_DEVICE)).toBe(256);
     expect(threadsFor({ ...SWIFTSHADER, maxComputeWorkgroupSizeX: 200 })).toBe(128);
+    expect(threadsFor(SWIFTSHADER, 32)).toBe(32);
   });
 
   it('counts workgroup memory: Q tile, padded K and V tiles, the score tile and row statistics', () => {
@@ -60,9 +62,15 @@ describe('attention tile planning', () => {
   });
 
   it('stays within every limit for any head dim up to 256 and several devices', () => {
-    for (const limits of [SWIFTSHADER, SMALL_DEVICE, LARGE_DEVICE, DEFAULT_WORKGROUP_LIMITS]) {
+    for (const [limits, preferences] of [
+      [SWIFTSHADER, GPU_TILING],
+      [SWIFTSHADER, SOFTWARE_TILING],
+      [SMALL_DEVICE, GPU_TILING],
+      [LARGE_DEVICE, GPU_TILING],
+      [DEFAULT_WORKGROUP_LIMITS, GPU_TILING],
+    ] as const) {
       for (let headDim = 1; headDim <= 256; headDim++) {
-        const plan = planAttention(headDim, limits);
+        const plan = planAttention(headDim, limits, preferences);
         expect(plan, `d=${headDim}`).not.toBeNull();
         for (const kind of KINDS) {
           const tile = plan![kind];
@@ -78,8 +86,11 @@ describe('attention tile planning', () => {
   });
 
   it('honours a smaller storage budget, and gives up only when nothing fits', () => {
-    const plan = planAttention(64, SWIFTSHADER, SOFTWARE_ADAPTER_STORAGE_BUDGET)!;
-    for (const kind of KINDS) expect(plan[kind].storageBytes).toBeLessThanOrEqual(8192);
+    const plan = planAttention(64, SWIFTSHADER, SOFTWARE_TILING)!;
+    for (const kind of KINDS) {
+      expect(plan[kind].storageBytes).toBeLessThanOrEqual(SOFTWARE_TILING.storageBudget);
+      expect(plan[kind].threads).toBe(SOFTWARE_TILING.threads);
+    }
     expect(planTile('forward', 64, { ...SWIFTSHADER, maxComputeWorkgroupStorageSize: 64 })).toBeNull();
     expect(planAttention(0, SWIFTSHADER)).toBeNull();
     expect(planAttention(2.5, SWIFTSHADER)).toBeNull();

@@ -49,8 +49,6 @@ const FLOAT_BYTES = 4;
 const TILE_SIDES = [32, 16, 8, 4, 2, 1];
 /** Above this the register file spills on common GPUs and the compiler's unrolling explodes. */
 const MAX_ACCUMULATORS_PER_THREAD = 32;
-/** More invocations than this gives no extra reuse with tiles of at most 32 x 32. */
-const PREFERRED_THREADS = 256;
 
 /**
  * Rows of K and V in workgroup memory are padded by one float: the score loops read them down a column
@@ -116,22 +114,30 @@ export function workgroupStorageBytes(
   return floats * FLOAT_BYTES;
 }
 
-export function threadsFor(limits: WorkgroupLimits): number {
-  const cap = Math.min(
-    PREFERRED_THREADS,
-    limits.maxComputeInvocationsPerWorkgroup,
-    limits.maxComputeWorkgroupSizeX,
-  );
+export function threadsFor(limits: WorkgroupLimits, preferred: number = GPU_TILING.threads): number {
+  const cap = Math.min(preferred, limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX);
   // A power of two keeps the flat index -> (row, col) mapping cheap and the work evenly split.
   return 2 ** Math.floor(Math.log2(Math.max(1, cap)));
 }
 
+/** What the planner aims for, within the device's limits. */
+export interface TilingPreferences {
+  /** Workgroup memory to use at most (bytes); the device's limit applies as well. */
+  storageBudget: number;
+  /** Invocations per workgroup (rounded down to a power of two within the limits). */
+  threads: number;
+}
+
+/** On a GPU: as much workgroup memory as the device allows; 256 invocations fill tiles up to 32 x 32. */
+export const GPU_TILING: TilingPreferences = { storageBudget: Infinity, threads: 256 };
+
 /**
  * Software adapters (SwiftShader, llvmpipe/lavapipe, WARP) compile a shader in time that grows with its
  * workgroup memory (measured on SwiftShader: ~1 s at 4 KiB, ~17 s at 32 KiB, for a shader that does
- * nothing else), while tile reuse buys nothing on a CPU; on them the tiles are kept small.
+ * nothing else), and run a workgroup's invocations as coroutines that all switch at every barrier; tile
+ * reuse buys little on a CPU. On them: small tiles, few invocations.
  */
-export const SOFTWARE_ADAPTER_STORAGE_BUDGET = 8192;
+export const SOFTWARE_TILING: TilingPreferences = { storageBudget: 8192, threads: 32 };
 
 export function isSoftwareAdapter(info: {
   vendor?: string;
@@ -145,18 +151,18 @@ export function isSoftwareAdapter(info: {
 
 /**
  * The largest tile (by rows x cols, then by the stationary side) that fits the workgroup storage (and
- * `storageBudget`, when smaller) and keeps the per-invocation accumulators in registers; null when even
- * 1 x 1 does not fit.
+ * the preferred budget, when smaller) and keeps the per-invocation accumulators in registers; null when
+ * even 1 x 1 does not fit.
  */
 export function planTile(
   kind: AttentionProgramKind,
   headDim: number,
   limits: WorkgroupLimits,
-  storageBudget = Infinity,
+  preferences: TilingPreferences = GPU_TILING,
 ): AttentionTile | null {
   if (!Number.isInteger(headDim) || headDim < 1) return null;
-  const threads = threadsFor(limits);
-  const maxStorage = Math.min(limits.maxComputeWorkgroupStorageSize, storageBudget);
+  const threads = threadsFor(limits, preferences.threads);
+  const maxStorage = Math.min(limits.maxComputeWorkgroupStorageSize, preferences.storageBudget);
   let best: AttentionTile | null = null;
   for (const rows of TILE_SIDES) {
     for (const cols of TILE_SIDES) {
@@ -192,11 +198,11 @@ function isBetter(a: AttentionTile, b: AttentionTile): boolean {
 export function planAttention(
   headDim: number,
   limits: WorkgroupLimits,
-  storageBudget = Infinity,
+  preferences: TilingPreferences = GPU_TILING,
 ): AttentionPlan | null {
-  const forward = planTile('forward', headDim, limits, storageBudget);
-  const backwardKeys = planTile('backwardKeys', headDim, limits, storageBudget);
-  const backwardQueries = planTile('backwardQueries', headDim, limits, storageBudget);
+  const forward = planTile('forward', headDim, limits, preferences);
+  const backwardKeys = planTile('backwardKeys', headDim, limits, preferences);
+  const backwardQueries = planTile('backwardQueries', headDim, limits, preferences);
   if (!forward || !backwardKeys || !backwardQueries) return null;
   return { headDim, forward, backwardKeys, backwardQueries };
 }

@@ -17,10 +17,12 @@ import {
   type AttentionDims,
 } from './attention-programs.ts';
 import {
-  SOFTWARE_ADAPTER_STORAGE_BUDGET,
+  GPU_TILING,
+  SOFTWARE_TILING,
   isSoftwareAdapter,
   planAttention,
   type AttentionPlan,
+  type TilingPreferences,
   type WorkgroupLimits,
 } from './attention-tiling.ts';
 import { activeWebGPUBackend, runProgram } from './webgpu-program.ts';
@@ -59,15 +61,15 @@ export function stockAttention(
 }
 
 const plans = new WeakMap<object, Map<string, AttentionPlan | null>>();
-let storageBudgetOverride: number | null = null;
+let tilingOverride: TilingPreferences | null = null;
 
 /**
- * Plans tiles for at most `bytes` of workgroup memory (still within the device's limit); null restores
- * the automatic budget (the device's limit, or SOFTWARE_ADAPTER_STORAGE_BUDGET on a software adapter).
- * For tests and benchmarks that exercise a tiling other than the one this device would pick.
+ * Plans tiles with these preferences (still within the device's limits); null restores the automatic
+ * choice (GPU_TILING, or SOFTWARE_TILING on a software adapter). For tests and benchmarks that exercise
+ * the tiling another device would get.
  */
-export function setFusedAttentionStorageBudget(bytes: number | null): void {
-  storageBudgetOverride = bytes;
+export function setFusedAttentionTiling(preferences: TilingPreferences | null): void {
+  tilingOverride = preferences;
 }
 
 /** Whether the active WebGPU adapter is a CPU emulation (what tfjs recorded of GPUAdapterInfo). */
@@ -97,16 +99,16 @@ export function fusedAttentionPlan(headDim: number): AttentionPlan | null {
   const backend = activeWebGPUBackend();
   const limits = webgpuLimits();
   if (!backend || !limits) return null;
-  const budget = storageBudgetOverride ?? (webgpuIsSoftware() ? SOFTWARE_ADAPTER_STORAGE_BUDGET : Infinity);
+  const preferences = tilingOverride ?? (webgpuIsSoftware() ? SOFTWARE_TILING : GPU_TILING);
   let cache = plans.get(backend.device);
   if (!cache) {
     cache = new Map();
     plans.set(backend.device, cache);
   }
-  const key = `${headDim}/${budget}`;
+  const key = `${headDim}/${preferences.storageBudget}/${preferences.threads}`;
   if (!cache.has(key)) {
     // A budget too small for this head dimension falls back to what the device allows.
-    cache.set(key, planAttention(headDim, limits, budget) ?? planAttention(headDim, limits));
+    cache.set(key, planAttention(headDim, limits, preferences) ?? planAttention(headDim, limits));
   }
   return cache.get(key)!;
 }

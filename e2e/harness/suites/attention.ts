@@ -11,12 +11,12 @@ import {
   attentionPath,
   fusedAttention,
   fusedAttentionPlan,
-  setFusedAttentionStorageBudget,
+  setFusedAttentionTiling,
   stockAttention,
   webgpuLimits,
   type AttentionPath,
 } from '../../../src/kernels/attention.ts';
-import type { AttentionPlan } from '../../../src/kernels/attention-tiling.ts';
+import { GPU_TILING, type AttentionPlan } from '../../../src/kernels/attention-tiling.ts';
 import { Rng } from '../../../src/util/rng.ts';
 
 export interface AttentionShape {
@@ -42,9 +42,9 @@ export function planFor(headDim: number): AttentionPlan | null {
   return fusedAttentionPlan(headDim);
 }
 
-/** Plan tiles for this much workgroup memory (null: automatic), e.g. a GPU's 32 KiB on SwiftShader. */
-export function useStorageBudget(bytes: number | null): void {
-  setFusedAttentionStorageBudget(bytes);
+/** Plan tiles as on a GPU (e.g. 32 x 32 with 256 invocations on SwiftShader's 32 KiB) or automatically. */
+export function useGpuTiling(enabled: boolean): void {
+  setFusedAttentionTiling(enabled ? GPU_TILING : null);
 }
 
 /** What `attention()` picks, per option set, for a small input on the active backend. */
@@ -199,24 +199,62 @@ export interface MemoryResult {
   shape: AttentionShape;
   path: AttentionPath;
   inputBytes: number;
-  /** Peak of tf.memory().numBytes during forward + backward, minus what was allocated before. */
+  /**
+   * Peak of tf.memory().numBytes during forward + backward, minus what was allocated before. tfjs counts
+   * every tensor object, so views (reshape, the clones customGrad and the stock gradients save) count too.
+   */
   peakBytesAboveInputs: number;
+  /**
+   * Peak of GPU buffer bytes in use (the webgpu backend's buffer manager, sampled after every program)
+   * above the level before: real allocations, whatever tfjs's tensor bookkeeping says. Null off webgpu.
+   */
+  peakGpuBytesAboveInputs: number | null;
   /** Bytes still allocated afterwards that were not before (the results were disposed: expect 0). */
   leakedBytes: number;
+}
+
+interface GpuBytesSampler {
+  /** Restores the backend and returns the peak above the level at the start (null off webgpu). */
+  stop(): number | null;
+}
+
+/** Samples the webgpu backend's bytes in use after every program it runs, until stopped. */
+function sampleGpuBytes(): GpuBytesSampler {
+  if (tf.getBackend() !== 'webgpu') return { stop: () => null };
+  const backend = tf.backend() as unknown as {
+    runWebGPUProgram: (...args: unknown[]) => unknown;
+    bufferManager: { numBytesUsed: number };
+  };
+  const original = backend.runWebGPUProgram;
+  const start = backend.bufferManager.numBytesUsed;
+  let peak = start;
+  backend.runWebGPUProgram = function (this: unknown, ...args: unknown[]) {
+    const result = original.apply(this, args);
+    peak = Math.max(peak, backend.bufferManager.numBytesUsed);
+    return result;
+  };
+  return {
+    stop: () => {
+      backend.runWebGPUProgram = original;
+      return peak - start;
+    },
+  };
 }
 
 /** Peak memory of one forward + backward (gradients of sum(out * dy)) measured with tf.profile. */
 export async function attentionPeakMemory(shape: AttentionShape, path: AttentionPath): Promise<MemoryResult> {
   const inputs = makeInputs(shape, 3);
   const fn: AttentionFn = path === 'fused' ? fusedAttention : (q, k, v) => stockAttention(q, k, v);
-  const before = tf.memory().numBytes;
   const inputBytes = Object.values(inputs).reduce((sum, t) => sum + t.size * 4, 0);
+  const gpu = sampleGpuBytes();
+  const before = tf.memory().numBytes;
   const info = await tf.profile(() => {
     const results = forwardBackward(fn, inputs);
     tf.dispose(results);
     return tf.scalar(0);
   });
   const after = tf.memory().numBytes;
+  const peakGpuBytesAboveInputs = gpu.stop();
   tf.dispose(info.result as tf.Tensor);
   tf.dispose(Object.values(inputs));
   return {
@@ -224,16 +262,9 @@ export async function attentionPeakMemory(shape: AttentionShape, path: Attention
     path,
     inputBytes,
     peakBytesAboveInputs: info.peakBytes - before,
+    peakGpuBytesAboveInputs,
     leakedBytes: after - before - 4,
   };
-}
-
-export interface TimingResult {
-  shape: AttentionShape;
-  path: AttentionPath;
-  reps: number;
-  forwardMs: number;
-  forwardBackwardMs: number;
 }
 
 async function settle(tensors: tf.Tensor[]): Promise<void> {
@@ -243,22 +274,23 @@ async function settle(tensors: tf.Tensor[]): Promise<void> {
   tf.dispose([last, ...tensors]);
 }
 
-/** Milliseconds per forward and per forward + backward, after one untimed warm-up of each. */
-export async function timeAttention(
+/**
+ * Milliseconds of one forward (`forward`) or one forward + backward (`forwardBackward`) of `path`, from
+ * the call to the moment its last result is readable. Inputs are made (and uploaded) before the clock
+ * starts. The caller warms the pipelines up first and interleaves paths, so that both see the same load.
+ */
+export async function timeAttentionOnce(
   shape: AttentionShape,
   path: AttentionPath,
-  reps: number,
-): Promise<TimingResult> {
+  mode: 'forward' | 'forwardBackward',
+): Promise<number> {
   const inputs = makeInputs(shape, 5);
+  await settle([tf.add(inputs.q, tf.add(inputs.k, tf.add(inputs.v, inputs.dy)))]);
   const fn: AttentionFn = path === 'fused' ? fusedAttention : (q, k, v) => stockAttention(q, k, v);
-  await settle([fn(inputs.q, inputs.k, inputs.v)]);
-  let start = performance.now();
-  for (let i = 0; i < reps; i++) await settle([fn(inputs.q, inputs.k, inputs.v)]);
-  const forwardMs = (performance.now() - start) / reps;
-  await settle(forwardBackward(fn, inputs));
-  start = performance.now();
-  for (let i = 0; i < reps; i++) await settle(forwardBackward(fn, inputs));
-  const forwardBackwardMs = (performance.now() - start) / reps;
+  const start = performance.now();
+  if (mode === 'forward') await settle([fn(inputs.q, inputs.k, inputs.v)]);
+  else await settle(forwardBackward(fn, inputs));
+  const ms = performance.now() - start;
   tf.dispose(Object.values(inputs));
-  return { shape, path, reps, forwardMs, forwardBackwardMs };
+  return ms;
 }
