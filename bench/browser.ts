@@ -25,7 +25,11 @@ export async function withHarnessPage<T>(
   fn: (page: Page) => Promise<T>,
   options: HarnessOptions = {},
 ): Promise<T> {
-  const server = await createServer({ server: { port: 0, host: '127.0.0.1' }, logLevel: 'warn' });
+  // No HMR: an edit in the checkout during a long benchmark must not reload the page under it.
+  const server = await createServer({
+    server: { port: 0, host: '127.0.0.1', hmr: false, watch: null },
+    logLevel: 'warn',
+  });
   await server.listen();
   const address = server.httpServer?.address();
   if (!address || typeof address === 'string') throw new Error('vite dev server has no port');

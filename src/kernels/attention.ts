@@ -1,11 +1,31 @@
 /**
  * Scaled dot-product attention, the one function the model calls for it: softmax(q k^T / sqrt(d)) v.
  *
- * Shapes: q, k, v are [batch, heads, tokens, headDim]; the result has q's shape. The stock path below is
- * the reference and runs on every backend; on WebGPU a fused kernel that never materialises the
- * tokens x tokens matrix can replace it (see the attention issue) without the model changing.
+ * Shapes: q is [batch, heads, queryTokens, headDim], k and v are [batch, heads, keyTokens, headDim]; the
+ * result has q's shape. The stock path below is the reference and runs on every backend. On WebGPU the
+ * fused path (attention-programs.ts) replaces it: it keeps only O(tokens x headDim) per head (the output
+ * and one log-sum-exp per row) instead of the tokens x tokens probability matrix, and its backward
+ * recomputes the probabilities from q, k and that log-sum-exp.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import {
+  AttentionBackwardKeysProgram,
+  AttentionBackwardQueriesProgram,
+  AttentionForwardProgram,
+  AttentionRowDotProgram,
+  attentionUniforms,
+  type AttentionDims,
+} from './attention-programs.ts';
+import {
+  GPU_TILING,
+  SOFTWARE_TILING,
+  isSoftwareAdapter,
+  planAttention,
+  type AttentionPlan,
+  type TilingPreferences,
+  type WorkgroupLimits,
+} from './attention-tiling.ts';
+import { activeWebGPUBackend, runProgram } from './webgpu-program.ts';
 
 export interface AttentionOptions {
   /** Use a fused GPU kernel when one is available for the active backend (default true). */
@@ -14,6 +34,13 @@ export interface AttentionOptions {
   dropoutRate?: number;
   /** Seed for the dropout mask, so that a run is reproducible. */
   dropoutSeed?: number;
+}
+
+export type AttentionPath = 'fused' | 'stock';
+
+/** `fusedAttention` was called where it cannot run; the message says why. */
+export class FusedAttentionUnavailableError extends Error {
+  override name = 'FusedAttentionUnavailableError';
 }
 
 /** The reference implementation with stock tfjs ops. */
@@ -33,11 +60,162 @@ export function stockAttention(
   });
 }
 
+const plans = new WeakMap<object, Map<string, AttentionPlan | null>>();
+let tilingOverride: TilingPreferences | null = null;
+
+/**
+ * Plans tiles with these preferences (still within the device's limits); null restores the automatic
+ * choice (GPU_TILING, or SOFTWARE_TILING on a software adapter). For tests and benchmarks that exercise
+ * the tiling another device would get.
+ */
+export function setFusedAttentionTiling(preferences: TilingPreferences | null): void {
+  tilingOverride = preferences;
+}
+
+/** Whether the active WebGPU adapter is a CPU emulation (what tfjs recorded of GPUAdapterInfo). */
+export function webgpuIsSoftware(): boolean {
+  const backend = activeWebGPUBackend();
+  if (!backend) return false;
+  const info = (backend as unknown as { adapterInfo?: { vendor?: string; architecture?: string } })
+    .adapterInfo;
+  return isSoftwareAdapter(info ?? {});
+}
+
+/** The device's limits, as tfjs requested them from the adapter (see tfjs-backend-webgpu's base.ts). */
+export function webgpuLimits(): (WorkgroupLimits & { maxStorageBufferBindingSize: number }) | null {
+  const backend = activeWebGPUBackend();
+  if (!backend) return null;
+  const limits = backend.device.limits;
+  return {
+    maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
+    maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+    maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
+    maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+  };
+}
+
+/** The tiling the fused programs use for this head dimension on the active WebGPU device. */
+export function fusedAttentionPlan(headDim: number): AttentionPlan | null {
+  const backend = activeWebGPUBackend();
+  const limits = webgpuLimits();
+  if (!backend || !limits) return null;
+  const preferences = tilingOverride ?? (webgpuIsSoftware() ? SOFTWARE_TILING : GPU_TILING);
+  let cache = plans.get(backend.device);
+  if (!cache) {
+    cache = new Map();
+    plans.set(backend.device, cache);
+  }
+  const key = `${headDim}/${preferences.storageBudget}/${preferences.threads}`;
+  if (!cache.has(key)) {
+    // A budget too small for this head dimension falls back to what the device allows.
+    cache.set(key, planAttention(headDim, limits, preferences) ?? planAttention(headDim, limits));
+  }
+  return cache.get(key)!;
+}
+
+function shapesMatch(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** Why the fused path cannot run for these inputs on the active backend, or null when it can. */
+export function fusedAttentionUnsupportedReason(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor): string | null {
+  const limits = webgpuLimits();
+  if (!limits) return `the active backend is ${tf.getBackend()}, not webgpu`;
+  for (const [name, t] of [
+    ['q', q],
+    ['k', k],
+    ['v', v],
+  ] as const) {
+    if (t.rank !== 4) return `${name} has rank ${t.rank}, expected [batch, heads, tokens, headDim]`;
+    if (t.dtype !== 'float32') return `${name} is ${t.dtype}, expected float32`;
+    if (t.size === 0) return `${name} is empty (${JSON.stringify(t.shape)})`;
+  }
+  if (!shapesMatch(k.shape, v.shape))
+    return `k ${JSON.stringify(k.shape)} and v ${JSON.stringify(v.shape)} differ`;
+  if (q.shape[0] !== k.shape[0] || q.shape[1] !== k.shape[1] || q.shape[3] !== k.shape[3]) {
+    return `q ${JSON.stringify(q.shape)} and k ${JSON.stringify(k.shape)} disagree on batch, heads or headDim`;
+  }
+  const headDim = q.shape[3]!;
+  const largest = Math.max(q.size + q.size / headDim + headDim * q.shape[0]! * q.shape[1]!, 2 * k.size) * 4;
+  if (largest > limits.maxStorageBufferBindingSize || largest / 4 >= 2 ** 31) {
+    return `a buffer of ${largest} bytes exceeds the device's storage binding limit`;
+  }
+  if (!fusedAttentionPlan(headDim))
+    return `head dimension ${headDim} does not fit the device's workgroup memory`;
+  return null;
+}
+
+function dimsOf(q: tf.Tensor4D, k: tf.Tensor4D): AttentionDims {
+  return {
+    batch: q.shape[0],
+    heads: q.shape[1],
+    matrices: q.shape[0] * q.shape[1],
+    queryTokens: q.shape[2],
+    keyTokens: k.shape[2],
+    headDim: q.shape[3],
+  };
+}
+
+function backward(
+  dy: tf.Tensor,
+  [q, k, v, packed]: tf.Tensor[],
+  plan: AttentionPlan,
+  dims: AttentionDims,
+): tf.Tensor[] {
+  const uniforms = attentionUniforms(dims);
+  const delta = runProgram(new AttentionRowDotProgram(dims), [dy, packed!], uniforms);
+  const inputs = [q!, k!, v!, dy, packed!, delta];
+  const dq = runProgram(new AttentionBackwardQueriesProgram(plan.backwardQueries, dims), inputs, uniforms);
+  const keyGrads = runProgram(new AttentionBackwardKeysProgram(plan.backwardKeys, dims), inputs, uniforms);
+  const { batch, heads, keyTokens, headDim } = dims;
+  return [
+    dq,
+    tf.slice(keyGrads, [0, 0, 0, 0], [batch, heads, keyTokens, headDim]),
+    tf.slice(keyGrads, [0, 0, keyTokens, 0], [batch, heads, keyTokens, headDim]),
+  ];
+}
+
+const fusedWithGrad = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [q, k, v] = args as tf.Tensor4D[];
+  const save = args[3] as tf.GradSaveFunc;
+  const dims = dimsOf(q!, k!);
+  const plan = fusedAttentionPlan(dims.headDim)!;
+  const packed = runProgram(
+    new AttentionForwardProgram(plan.forward, dims),
+    [q!, k!, v!],
+    attentionUniforms(dims),
+  );
+  save([q!, k!, v!, packed]);
+  return {
+    value: tf.slice(packed, [0, 0, 0, 0], q!.shape),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => backward(dy, saved, plan, dims)),
+  };
+});
+
+/** The fused WebGPU attention; throws FusedAttentionUnavailableError where it cannot run. */
+export function fusedAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D): tf.Tensor4D {
+  const reason = fusedAttentionUnsupportedReason(q, k, v);
+  if (reason) throw new FusedAttentionUnavailableError(`fused attention unavailable: ${reason}`);
+  return fusedWithGrad(q, k, v) as tf.Tensor4D;
+}
+
+/** Which implementation `attention` picks for these inputs and options on the active backend. */
+export function attentionPath(
+  q: tf.Tensor4D,
+  k: tf.Tensor4D,
+  v: tf.Tensor4D,
+  options: AttentionOptions = {},
+): AttentionPath {
+  if (options.fused === false || (options.dropoutRate ?? 0) > 0) return 'stock';
+  return fusedAttentionUnsupportedReason(q, k, v) === null ? 'fused' : 'stock';
+}
+
 export function attention(
   q: tf.Tensor4D,
   k: tf.Tensor4D,
   v: tf.Tensor4D,
   options: AttentionOptions = {},
 ): tf.Tensor4D {
+  if (attentionPath(q, k, v, options) === 'fused') return fusedWithGrad(q, k, v) as tf.Tensor4D;
   return stockAttention(q, k, v, options);
 }

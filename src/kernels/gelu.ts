@@ -107,6 +107,112 @@ const geluFusedWithGrad = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[
   };
 });
 
+/**
+ * gelu(x + bias) with the bias broadcast over the last axis (an MLP's first dense layer, then its
+ * activation): the add happens inside the GELU programs, so the biased pre-activation is never stored.
+ */
+class BiasGeluForwardProgram implements WebGPUProgram {
+  variableNames = ['X', 'Bias'];
+  outputShape: number[];
+  shaderKey = 'videomae_bias_gelu_erf_forward';
+  size = true;
+  uniforms = 'cols : i32,';
+  dispatch: [number, number, number];
+  dispatchLayout: { x: number[] };
+  workgroupSize: [number, number, number];
+
+  constructor(shape: number[]) {
+    this.outputShape = shape;
+    ({
+      dispatch: this.dispatch,
+      dispatchLayout: this.dispatchLayout,
+      workgroupSize: this.workgroupSize,
+    } = flatLayout(shape));
+  }
+
+  getUserCode(): string {
+    return `${ERF_WGSL}
+      fn main(index : i32) {
+        if (index < uniforms.size) {
+          let x = X[index] + Bias[index % uniforms.cols];
+          setOutputAtIndex(index, 0.5 * x * (1.0 + erf_f32(x * ${SQRT1_2})));
+        }
+      }`;
+  }
+}
+
+/** d gelu(x + bias) / dx, times dy: the gradient of both x and (summed over rows) the bias. */
+class BiasGeluBackwardProgram implements WebGPUProgram {
+  variableNames = ['DY', 'X', 'Bias'];
+  outputShape: number[];
+  shaderKey = 'videomae_bias_gelu_erf_backward';
+  size = true;
+  uniforms = 'cols : i32,';
+  dispatch: [number, number, number];
+  dispatchLayout: { x: number[] };
+  workgroupSize: [number, number, number];
+
+  constructor(shape: number[]) {
+    this.outputShape = shape;
+    ({
+      dispatch: this.dispatch,
+      dispatchLayout: this.dispatchLayout,
+      workgroupSize: this.workgroupSize,
+    } = flatLayout(shape));
+  }
+
+  getUserCode(): string {
+    return `${ERF_WGSL}
+      fn main(index : i32) {
+        if (index < uniforms.size) {
+          let x = X[index] + Bias[index % uniforms.cols];
+          let cdf = 0.5 * (1.0 + erf_f32(x * ${SQRT1_2}));
+          let pdf = ${INV_SQRT_2PI} * exp(-0.5 * x * x);
+          setOutputAtIndex(index, DY[index] * (cdf + x * pdf));
+        }
+      }`;
+  }
+}
+
+const biasGeluFusedWithGrad = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [x, bias] = args as tf.Tensor[];
+  const save = args[2] as tf.GradSaveFunc;
+  const cols = [{ type: 'int32' as const, data: [bias!.size] }];
+  save([x!, bias!]);
+  return {
+    value: runProgram(new BiasGeluForwardProgram(x!.shape), [x!, bias!], cols),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+      tf.tidy(() => {
+        const dx = runProgram(new BiasGeluBackwardProgram(dy.shape), [dy, saved[0]!, saved[1]!], cols);
+        return [dx, tf.sum(tf.reshape(dx, [-1, bias!.size]), 0)];
+      }),
+  };
+});
+
+/** The reference for biasGelu: tfjs ops only, any backend. */
+export function biasGeluComposed(x: tf.Tensor, bias: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => geluComposed(tf.add(x, bias)));
+}
+
+/** Whether `biasGelu` runs the fused WGSL programs for these inputs on the active backend. */
+export function biasGeluIsFused(x: tf.Tensor, bias: tf.Tensor, options: { fused?: boolean } = {}): boolean {
+  return (
+    (options.fused ?? true) &&
+    activeWebGPUBackend() !== null &&
+    x.dtype === 'float32' &&
+    bias.dtype === 'float32' &&
+    bias.rank === 1 &&
+    x.rank >= 1 &&
+    x.size > 0 &&
+    bias.shape[0] === x.shape[x.rank - 1]
+  );
+}
+
+/** gelu(x + bias), bias of the last axis's size: one fused program each way on WebGPU, tfjs ops elsewhere. */
+export function biasGelu(x: tf.Tensor, bias: tf.Tensor, options: { fused?: boolean } = {}): tf.Tensor {
+  return biasGeluIsFused(x, bias, options) ? biasGeluFusedWithGrad(x, bias) : biasGeluComposed(x, bias);
+}
+
 /** GELU on whatever backend is active: the fused WGSL program on WebGPU, tfjs ops elsewhere. */
 export function gelu(x: tf.Tensor, options: { fused?: boolean } = {}): tf.Tensor {
   const fused = options.fused ?? true;

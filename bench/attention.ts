@@ -1,0 +1,122 @@
+/**
+ * `npm run bench -- attention [--shapes all|small|full] [--reps N]`: fused WGSL attention against the
+ * stock tfjs ops on the webgpu backend in headless Chromium, side by side in one page: ms per forward and
+ * per forward + backward (interleaved, so both paths see the same machine load), peak memory of one
+ * forward + backward, and the ratios.
+ *
+ * Shapes: `full` is VideoMAE-Base at 16 frames (B=1, H=12, N=1568, d=64), `small` is a batch of four at
+ * 8 frames of 112 x 112 (B=4, H=6, N=392, d=64). On a software adapter (SwiftShader) `full` takes minutes.
+ */
+import type { Page } from '@playwright/test';
+import type { BenchArgs } from './run.ts';
+import { callHarness, describeBrowser, withHarnessPage } from './browser.ts';
+import type { AttentionShape, MemoryResult } from '../e2e/harness/suites/attention.ts';
+import type { AttentionPlan } from '../src/kernels/attention-tiling.ts';
+
+const SHAPES: Record<'full' | 'small', AttentionShape> = {
+  full: { batch: 1, heads: 12, tokens: 1568, headDim: 64 },
+  small: { batch: 4, heads: 6, tokens: 392, headDim: 64 },
+};
+type Path = 'stock' | 'fused';
+const PATHS: Path[] = ['stock', 'fused'];
+
+interface PathFigures {
+  forwardMs: number[];
+  forwardBackwardMs: number[];
+  medianForwardMs: number;
+  medianForwardBackwardMs: number;
+  /** Peak tf.memory().numBytes above the inputs during one forward + backward. */
+  peakBytes: number;
+  /** Peak GPU buffer bytes in use above the inputs (real allocations). */
+  peakGpuBytes: number | null;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function round(value: number, digits = 3): number {
+  return Number(value.toPrecision(digits));
+}
+
+async function measureShape(page: Page, name: string, shape: AttentionShape, reps: number) {
+  const figures = {} as Record<Path, PathFigures>;
+  for (const path of PATHS) {
+    // Also the warm-up: every pipeline either path needs is compiled here, outside the timed runs.
+    console.error(`[attention] ${name} ${path}: peak memory of forward + backward`);
+    const memory = await callHarness<MemoryResult>(page, 'attentionPeakMemory', shape, path);
+    figures[path] = {
+      forwardMs: [],
+      forwardBackwardMs: [],
+      medianForwardMs: 0,
+      medianForwardBackwardMs: 0,
+      peakBytes: memory.peakBytesAboveInputs,
+      peakGpuBytes: memory.peakGpuBytesAboveInputs,
+    };
+  }
+  for (let rep = 0; rep < reps; rep++) {
+    for (const mode of ['forward', 'forwardBackward'] as const) {
+      for (const path of PATHS) {
+        const ms = await callHarness<number>(page, 'timeAttentionOnce', shape, path, mode);
+        console.error(`[attention] ${name} rep ${rep + 1}/${reps} ${path} ${mode}: ${ms.toFixed(0)} ms`);
+        figures[path][mode === 'forward' ? 'forwardMs' : 'forwardBackwardMs'].push(round(ms, 4));
+      }
+    }
+  }
+  for (const path of PATHS) {
+    figures[path].medianForwardMs = round(median(figures[path].forwardMs), 4);
+    figures[path].medianForwardBackwardMs = round(median(figures[path].forwardBackwardMs), 4);
+  }
+  const { stock, fused } = figures;
+  return {
+    name,
+    shape,
+    stock,
+    fused,
+    ratios: {
+      /** > 1: fused is faster. */
+      forwardSpeedup: round(stock.medianForwardMs / fused.medianForwardMs),
+      forwardBackwardSpeedup: round(stock.medianForwardBackwardMs / fused.medianForwardBackwardMs),
+      /** < 1: fused needs less. */
+      peakBytesFusedOverStock: round(fused.peakBytes / stock.peakBytes),
+      peakGpuBytesFusedOverStock:
+        fused.peakGpuBytes !== null && stock.peakGpuBytes
+          ? round(fused.peakGpuBytes / stock.peakGpuBytes)
+          : null,
+    },
+  };
+}
+
+export async function run(args: BenchArgs): Promise<unknown> {
+  const which = String(args.shapes ?? 'all');
+  if (!['all', 'small', 'full'].includes(which))
+    throw new Error(`--shapes must be all, small or full (got ${which})`);
+  const reps = Number(args.reps ?? 2);
+  if (!Number.isInteger(reps) || reps < 1)
+    throw new Error(`--reps must be a positive integer (got ${args.reps})`);
+  const names = which === 'all' ? (['small', 'full'] as const) : ([which] as ['small' | 'full']);
+
+  return withHarnessPage('attention', async (page) => {
+    const backend = await callHarness<string>(page, 'useBackend', 'webgpu');
+    const browser = await describeBrowser(page);
+    const limits = await callHarness<unknown>(page, 'deviceLimits');
+    const plan = await callHarness<AttentionPlan | null>(page, 'planFor', 64);
+    const results = [];
+    for (const name of names) results.push(await measureShape(page, name, SHAPES[name], reps));
+    return {
+      benchmark: 'attention',
+      backend,
+      ...browser,
+      limits,
+      tilesForHeadDim64: plan && {
+        forward: [plan.forward.rows, plan.forward.cols, plan.forward.threads],
+        backwardKeys: [plan.backwardKeys.rows, plan.backwardKeys.cols, plan.backwardKeys.threads],
+        backwardQueries: [plan.backwardQueries.rows, plan.backwardQueries.cols, plan.backwardQueries.threads],
+      },
+      reps,
+      results,
+    };
+  });
+}
