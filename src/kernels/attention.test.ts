@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import {
   FusedAttentionUnavailableError,
   attention,
@@ -85,5 +86,33 @@ describe('attention (cpu backend: the stock path)', () => {
     const b = await attention(q, q, q, { dropoutRate: 0.5, dropoutSeed: 3 }).data();
     expect(Array.from(a)).toEqual(Array.from(b));
     expect(Array.from(a)).not.toEqual(Array.from(plain));
+  });
+});
+
+describe('attention on the wasm backend (plain matMuls, written-out gradient)', () => {
+  it('matches the stock path on cpu, values and all three gradients', async () => {
+    setWasmPaths(new URL('../../node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url).pathname);
+    const rng = new Rng('wasm-attention');
+    const shape: [number, number, number, number] = [2, 3, 37, 16];
+    const values = () => Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal());
+    const [qs, ks, vs, dys] = [values(), values(), values(), values()];
+    async function run(backend: string): Promise<Float32Array[]> {
+      await tf.setBackend(backend);
+      const [q, k, v, dy] = [qs, ks, vs, dys].map((d) => tf.tensor4d(d, shape));
+      const f = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
+        tf.sum(tf.mul(attention(a as tf.Tensor4D, b as tf.Tensor4D, c as tf.Tensor4D), dy!));
+      const out = attention(q as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D);
+      const grads = tf.grads(f)([q!, k!, v!]);
+      const result = await Promise.all([out, ...grads].map(async (t) => Float32Array.from(await t.data())));
+      tf.dispose([q!, k!, v!, dy!, out, ...grads]);
+      return result;
+    }
+    const wasm = await run('wasm');
+    const cpu = await run('cpu');
+    wasm.forEach((tensor, i) => {
+      let max = 0;
+      tensor.forEach((x, j) => (max = Math.max(max, Math.abs(x - cpu[i]![j]!))));
+      expect(max, ['output', 'dQ', 'dK', 'dV'][i]).toBeLessThan(2e-5);
+    });
   });
 });

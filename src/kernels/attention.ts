@@ -210,6 +210,36 @@ export function attentionPath(
   return fusedAttentionUnsupportedReason(q, k, v) === null ? 'fused' : 'stock';
 }
 
+/** Swaps the last two axes (a rank-4 transpose: the wasm backend is slow at higher ranks). */
+function swapLast(x: tf.Tensor4D): tf.Tensor4D {
+  return tf.transpose(x, [0, 1, 3, 2]);
+}
+
+/**
+ * The stock arithmetic with every matMul plain, forward and backward. tfjs-backend-wasm (XNNPACK) runs
+ * batched matMul with transposeA/transposeB several times slower than without, and tfjs's own matMul
+ * gradient uses both flags; explicit transposes of the small operands are cheaper.
+ */
+const plainMatMulAttention = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [q, k, v] = args as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+  const save = args[3] as tf.GradSaveFunc;
+  const scale = 1 / Math.sqrt(q.shape[3]);
+  const probs = tf.softmax(tf.mul(tf.matMul(q, swapLast(k)), scale)) as tf.Tensor4D;
+  save([q, k, v, probs]);
+  return {
+    value: tf.matMul(probs, v),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sq, sk, sv, p] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+      const dO = dy as tf.Tensor4D;
+      const dV = tf.matMul(swapLast(p), dO);
+      const dP = tf.matMul(dO, swapLast(sv));
+      // Softmax backward: dS = P * (dP - rowsum(dP * P)), then the 1/sqrt(d) scale of the scores.
+      const dS = tf.mul(tf.mul(p, tf.sub(dP, tf.sum(tf.mul(dP, p), -1, true))), scale) as tf.Tensor4D;
+      return [tf.matMul(dS, sk), tf.matMul(swapLast(dS), sq), dV];
+    },
+  };
+});
+
 export function attention(
   q: tf.Tensor4D,
   k: tf.Tensor4D,
@@ -217,5 +247,8 @@ export function attention(
   options: AttentionOptions = {},
 ): tf.Tensor4D {
   if (attentionPath(q, k, v, options) === 'fused') return fusedWithGrad(q, k, v) as tf.Tensor4D;
+  if (tf.getBackend() === 'wasm' && (options.dropoutRate ?? 0) === 0) {
+    return plainMatMulAttention(q, k, v) as tf.Tensor4D;
+  }
   return stockAttention(q, k, v, options);
 }

@@ -4,11 +4,28 @@
 import { activate, initBackend, tf } from './tf-runtime.ts';
 import type { BackendName, BackendPreference, BackendReport } from './backend.ts';
 import { BackendUnavailableError, EngineNotReadyError } from './errors.ts';
-import type { BusyWorkResult, ComputeEngineApi, MemoryReport, SelfCheckResult } from './protocol.ts';
+import type { BusyWorkResult, MemoryReport, SelfCheckResult } from './protocol.ts';
 import { selfCheckOp } from './self-check.ts';
+import { TrainingEngine } from './training-engine.ts';
+import type { EngineApi } from './client.ts';
+import type {
+  EngineEvent,
+  ExportedModelFiles,
+  MixPreviewItem,
+  ModelChoice,
+  ModelLoadProgress,
+  ModelSummary,
+  RunId,
+  SavedRunInfo,
+  StartRunsRequest,
+} from './training-protocol.ts';
+import type { PreprocessSettings } from '../data/clip-spec.ts';
+import type { RunConfig } from '../train/run-config.ts';
 
-export class ComputeEngine implements ComputeEngineApi {
+/** Everything the worker answers: backend management here, training delegated to the TrainingEngine. */
+export class ComputeEngine implements EngineApi {
   private report: BackendReport | null = null;
+  private readonly training = new TrainingEngine();
 
   async init(preference: BackendPreference): Promise<BackendReport> {
     try {
@@ -67,5 +84,55 @@ export class ComputeEngine implements ComputeEngineApi {
     const backend = this.requireReport().backend;
     const { numTensors, numBytes } = tf.memory();
     return { numTensors, numBytes, backend };
+  }
+
+  connectData(port: MessagePort): Promise<void> {
+    return this.training.connectData(port);
+  }
+
+  prepareModel(
+    choice: ModelChoice,
+    labels: string[],
+    onProgress?: (progress: ModelLoadProgress) => void,
+  ): Promise<ModelSummary> {
+    this.requireReport();
+    return this.training.prepareModel(choice, labels, onProgress);
+  }
+
+  startRuns(request: StartRunsRequest, onEvents: (events: EngineEvent[]) => void): Promise<void> {
+    this.requireReport();
+    return this.training.startRuns(request, onEvents);
+  }
+
+  pauseRun(runId: RunId): Promise<void> {
+    return this.training.pauseRun(runId);
+  }
+
+  resumeRun(runId: RunId): Promise<void> {
+    return this.training.resumeRun(runId);
+  }
+
+  stopRun(runId: RunId): Promise<void> {
+    return this.training.stopRun(runId);
+  }
+
+  savedRuns(): Promise<SavedRunInfo[]> {
+    return this.training.savedRuns();
+  }
+
+  deleteSavedRuns(): Promise<void> {
+    return this.training.deleteSavedRuns();
+  }
+
+  exportRunWeights(runId: RunId): Promise<ExportedModelFiles> {
+    return this.training.exportRunWeights(runId);
+  }
+
+  previewMix(config: RunConfig, preprocess: PreprocessSettings, count: number): Promise<MixPreviewItem[]> {
+    return this.training.previewMix(config, preprocess, count);
+  }
+
+  simulateDeviceLoss(): Promise<boolean> {
+    return this.training.simulateDeviceLoss();
   }
 }

@@ -81,7 +81,7 @@ export function reviveError(error: unknown): Error {
   if (!(error instanceof Error)) return new EngineError(String(error));
   const original: Error = error;
   const cls = registry.get(original.name);
-  if (!cls || (cls.prototype as object).isPrototypeOf(original)) return original;
+  if (!cls || Object.prototype.isPrototypeOf.call(cls.prototype, original)) return original;
   const revived = Object.create(cls.prototype as object) as Error;
   Object.defineProperties(revived, {
     message: { value: original.message, writable: true, configurable: true },

@@ -18,6 +18,10 @@ import {
   type BackendReport,
   type WebGPUProbe,
 } from './backend.ts';
+import { registerWebGPUBackend } from './webgpu-device.ts';
+
+// Our own factory for the webgpu backend, so the app can see and recover from a lost device.
+registerWebGPUBackend();
 
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmPlainUrl,

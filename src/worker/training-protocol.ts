@@ -3,6 +3,7 @@
  * engine trains them (interleaved A, B, A, B ... or one after the other) and streams events back in
  * batches. Everything here crosses the worker boundary, so it is plain structured-cloneable data.
  */
+import type { PreprocessSettings } from '../data/clip-spec.ts';
 import type { PresetName } from '../model/videomae/config.ts';
 import type { RunConfig } from '../train/run-config.ts';
 
@@ -63,6 +64,8 @@ export interface ModelSummary {
 export interface StartRunsRequest {
   runs: { id: RunId; config: RunConfig }[];
   schedule: 'interleaved' | 'sequential';
+  /** The dataset's sampling and normalisation (frames and image size always come from the model). */
+  preprocess: PreprocessSettings;
   /** Resume these runs from their last checkpoint instead of starting fresh. */
   resume?: RunId[];
 }
@@ -177,5 +180,10 @@ export interface TrainingEngineApi {
   /** The run's current weights as HF config.json + model.safetensors. */
   exportRunWeights(runId: RunId): Promise<ExportedModelFiles>;
   /** One batch of training clips mixed the way this config would mix them. */
-  previewMix(config: RunConfig, count: number): Promise<MixPreviewItem[]>;
+  previewMix(config: RunConfig, preprocess: PreprocessSettings, count: number): Promise<MixPreviewItem[]>;
+  /**
+   * Destroys the GPU device as a driver reset would (false when not on WebGPU): how the recovery path is
+   * tested, and how a user can check it.
+   */
+  simulateDeviceLoss(): Promise<boolean>;
 }

@@ -3,6 +3,7 @@
  * single matMul (no reshapes between layers).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { layerNorm as fusedLayerNorm, layerNormIsFused } from '../../kernels/layer-norm.ts';
 
 /**
  * x W^T (+ b) from plain matMuls only. tfjs-backend-wasm (XNNPACK) runs matMul with transposeA or
@@ -53,6 +54,8 @@ export function linear(x: tf.Tensor2D, weight: tf.Tensor, bias?: tf.Tensor): tf.
  * derived through `moments`: less than half the kernels, which matters where each launch costs.
  */
 export function layerNorm(x: tf.Tensor2D, weight: tf.Tensor, bias: tf.Tensor, eps: number): tf.Tensor2D {
+  // On WebGPU one WGSL program does the forward and one the backward (src/kernels/layer-norm.ts).
+  if (layerNormIsFused(x, weight, bias)) return fusedLayerNorm(x, weight, bias, eps) as tf.Tensor2D;
   const norm = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [input, w, b] = args as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
     const save = args[3] as tf.GradSaveFunc;

@@ -1,0 +1,245 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_PREPROCESS } from '../data/clip-spec.ts';
+import { presetConfig, type VideoMAEConfig } from '../model/videomae/config.ts';
+import { VideoMAEForVideoClassification } from '../model/videomae/model.ts';
+import { Rng } from '../util/rng.ts';
+import {
+  CheckpointStore,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  MemoryCheckpointStorage,
+  type RunCheckpoint,
+} from './checkpoint-store.ts';
+import { MemoryBatchSource, type MemoryClip } from './memory-batch-source.ts';
+import { defaultsOf } from '../store/schema.ts';
+import { RUN_CONFIG_SCHEMA, type RunConfig } from './run-config.ts';
+import { NonFiniteLossError, RunTrainer, type RunData } from './trainer.ts';
+
+const FRAMES = 4;
+const SIZE = 32;
+const CLASSES = ['Brighten', 'Darken', 'Steady'];
+
+/**
+ * A task only time tells apart: the clip brightens, darkens, or stays, from a random starting brightness
+ * (so no single frame gives the class away), under noise.
+ */
+function makeClip(label: number, rng: Rng): Float32Array {
+  const data = new Float32Array(FRAMES * 3 * SIZE * SIZE);
+  const start = rng.uniform(-1, 1);
+  const slope = label === 0 ? 0.5 : label === 1 ? -0.5 : 0;
+  for (let t = 0; t < FRAMES; t++) {
+    const level = start + slope * (t - (FRAMES - 1) / 2);
+    const offset = t * 3 * SIZE * SIZE;
+    for (let i = 0; i < 3 * SIZE * SIZE; i++) data[offset + i] = level + 0.3 * rng.normal();
+  }
+  return data;
+}
+
+function makeDataset(perClass: Record<'train' | 'val' | 'test', number>): {
+  source: MemoryBatchSource;
+  dataset: RunData;
+  clips: Map<string, MemoryClip>;
+} {
+  const rng = new Rng('trainer-test-data');
+  const clips = new Map<string, MemoryClip>();
+  const clipIds: RunData['clipIds'] = { train: [], val: [], test: [] };
+  for (const split of ['train', 'val', 'test'] as const) {
+    for (let label = 0; label < CLASSES.length; label++) {
+      for (let i = 0; i < perClass[split]; i++) {
+        const id = `${split}/${CLASSES[label]}/${i}`;
+        clips.set(id, { data: makeClip(label, rng), label });
+        clipIds[split].push(id);
+      }
+    }
+  }
+  return {
+    clips,
+    source: new MemoryBatchSource(clips, [FRAMES, 3, SIZE, SIZE]),
+    dataset: { classes: CLASSES, clipIds, paths: new Map([...clips.keys()].map((id) => [id, `${id}.mp4`])) },
+  };
+}
+
+function tinyConfig(): VideoMAEConfig {
+  return {
+    ...presetConfig('tiny', { num_frames: FRAMES, image_size: SIZE }, CLASSES),
+    patch_size: 8,
+    hidden_size: 32,
+    num_hidden_layers: 2,
+    num_attention_heads: 2,
+    intermediate_size: 64,
+  };
+}
+
+function runConfig(overrides: Partial<RunConfig> = {}): RunConfig {
+  return { ...defaultsOf(RUN_CONFIG_SCHEMA), batchSize: 4, epochs: 2, lr: 1e-3, seed: 5, ...overrides };
+}
+
+function trainer(config: RunConfig, source: MemoryBatchSource, dataset: RunData): RunTrainer {
+  const model = VideoMAEForVideoClassification.create(tinyConfig(), { seed: `init-${config.seed}` });
+  return new RunTrainer({
+    runId: 'A',
+    config,
+    model,
+    data: source,
+    dataset,
+    preprocess: { ...DEFAULT_PREPROCESS, imageSize: SIZE, numFrames: FRAMES },
+  });
+}
+
+async function runToEnd(t: RunTrainer, stopAfter = Infinity): Promise<void> {
+  while (!t.done && t.step < stopAfter) {
+    const outcome = await t.trainStep();
+    if (outcome.evaluateNow) await t.evaluate('val');
+  }
+  if (t.done) await t.evaluate('test');
+}
+
+async function checkpointOf(t: RunTrainer): Promise<RunCheckpoint> {
+  const weights = await t.model.getWeights();
+  return {
+    runId: t.runId,
+    config: t.config,
+    modelConfig: {},
+    preprocess: DEFAULT_PREPROCESS,
+    datasetKey: 'test',
+    status: 'paused',
+    savedAt: 0,
+    progress: t.progress(),
+    weights: new Map([...weights].map(([name, v]) => [name, { shape: v.shape, data: v.data }])),
+    optimizer: await t.optimizerState(),
+  };
+}
+
+describe('RunTrainer', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('learns a temporal task: loss falls and validation accuracy beats chance', async () => {
+    const { source, dataset } = makeDataset({ train: 8, val: 4, test: 4 });
+    const t = trainer(runConfig({ epochs: 6, lr: 2e-3 }), source, dataset);
+    await runToEnd(t);
+    const first = t.steps.slice(0, 3).reduce((s, p) => s + p.loss, 0) / 3;
+    const last = t.steps.slice(-3).reduce((s, p) => s + p.loss, 0) / 3;
+    expect(last).toBeLessThan(first * 0.8);
+    const val = t.evals.filter((e) => e.split === 'val').at(-1)!;
+    expect(val.top1).toBeGreaterThan(0.6);
+    expect(t.evals.at(-1)!.split).toBe('test');
+    t.dispose();
+  });
+
+  it('gives identical curves for the same config and seed', async () => {
+    const { source, dataset } = makeDataset({ train: 4, val: 2, test: 2 });
+    const a = trainer(runConfig(), source, dataset);
+    await runToEnd(a);
+    const b = trainer(runConfig(), source, dataset);
+    await runToEnd(b);
+    const strip = (t: RunTrainer) => ({
+      steps: t.steps.map(({ elapsedMs: _e, clipsPerSecond: _c, ...rest }) => rest),
+      evals: t.evals.map(({ elapsedMs: _e, ...rest }) => rest),
+    });
+    expect(strip(b)).toEqual(strip(a));
+    a.dispose();
+    b.dispose();
+  });
+
+  it('feeds runs that differ only in CutMix the same clips in the same order', async () => {
+    const { source: sourceA, dataset } = makeDataset({ train: 4, val: 2, test: 2 });
+    const { source: sourceB } = makeDataset({ train: 4, val: 2, test: 2 });
+    const a = trainer(runConfig(), sourceA, dataset);
+    const b = trainer(runConfig({ cutmix: true }), sourceB, dataset);
+    await runToEnd(a);
+    await runToEnd(b);
+    expect(sourceB.served).toEqual(sourceA.served);
+    expect(b.steps.some((p) => p.accuracyTarget === 'dominant-label')).toBe(true);
+    expect(b.steps.map((p) => p.loss)).not.toEqual(a.steps.map((p) => p.loss));
+    a.dispose();
+    b.dispose();
+  });
+
+  it('resumes from a checkpoint and ends exactly where an uninterrupted run ends', async () => {
+    const { source, dataset } = makeDataset({ train: 4, val: 2, test: 2 });
+    const config = runConfig({ epochs: 3, dropout: 0.1, dropPath: 0.1, labelSmoothing: 0.1 });
+    const whole = trainer(config, source, dataset);
+    await runToEnd(whole);
+
+    const first = trainer(config, source, dataset);
+    await runToEnd(first, 4);
+    const store = new CheckpointStore(new MemoryCheckpointStorage());
+    await store.save(await checkpointOf(first));
+    first.dispose();
+
+    const saved = (await store.load('A'))!;
+    const model = VideoMAEForVideoClassification.fromWeights(
+      tinyConfig(),
+      new Map([...saved.weights].map(([name, v]) => [name, v.data])),
+    );
+    const resumed = new RunTrainer({
+      runId: 'A',
+      config,
+      model,
+      data: source,
+      dataset,
+      preprocess: { ...DEFAULT_PREPROCESS, imageSize: SIZE, numFrames: FRAMES },
+    });
+    resumed.restore(saved.optimizer, saved.progress);
+    await runToEnd(resumed);
+    const metrics = (t: RunTrainer) => ({
+      losses: t.steps.map((p) => p.loss),
+      lrs: t.steps.map((p) => p.lr),
+      evals: t.evals.map((e) => [e.split, e.step, e.loss, e.top1]),
+    });
+    expect(metrics(resumed)).toEqual(metrics(whole));
+    whole.dispose();
+    resumed.dispose();
+  });
+
+  it('checkpoints round-trip bit for bit through the safetensors encoding', async () => {
+    const { source, dataset } = makeDataset({ train: 4, val: 2, test: 2 });
+    const t = trainer(runConfig(), source, dataset);
+    await t.trainStep();
+    const checkpoint = await checkpointOf(t);
+    const decoded = decodeCheckpoint(encodeCheckpoint(checkpoint), 'run-A.safetensors');
+    expect(decoded.progress).toEqual(checkpoint.progress);
+    expect(decoded.config).toEqual(checkpoint.config);
+    for (const [name, value] of checkpoint.weights)
+      expect(decoded.weights.get(name)!.data).toEqual(value.data);
+    for (const [name, slot] of Object.entries(checkpoint.optimizer.slots)) {
+      expect(decoded.optimizer.slots[name]!.m).toEqual(slot.m);
+      expect(decoded.optimizer.slots[name]!.v).toEqual(slot.v);
+      expect(decoded.optimizer.slots[name]!.step).toBe(slot.step);
+    }
+    t.dispose();
+  });
+
+  it('stops on a non-finite loss, naming the step, without touching the weights', async () => {
+    const { source, dataset, clips } = makeDataset({ train: 4, val: 2, test: 2 });
+    const t = trainer(runConfig(), source, dataset);
+    await t.trainStep();
+    const before = await t.model.getWeights();
+    // A corrupt clip (NaN pixels) reaches the batch of the next step.
+    for (const id of dataset.clipIds.train) clips.get(id)!.data[0] = NaN;
+    await expect(t.trainStep()).rejects.toThrow(NonFiniteLossError);
+    await expect(t.trainStep()).rejects.toThrow(/at step 2/);
+    const after = await t.model.getWeights();
+    for (const [name, value] of before) expect(after.get(name)!.data).toEqual(value.data);
+    expect(t.step).toBe(1);
+    t.dispose();
+  });
+
+  it('holds no extra tensors across 100 steps', async () => {
+    const { source, dataset } = makeDataset({ train: 4, val: 1, test: 1 });
+    const t = trainer(
+      runConfig({ maxSteps: 100, cutmix: true, clipNorm: 1, gradAccumulation: 2, batchSize: 2 }),
+      source,
+      dataset,
+    );
+    await t.trainStep();
+    const tensors = tf.memory().numTensors;
+    for (let i = 0; i < 99; i++) await t.trainStep();
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(t.done).toBe(true);
+    t.dispose();
+  });
+});

@@ -1,0 +1,88 @@
+/**
+ * Owns the WebGPU device behind tfjs's webgpu backend, so the app can notice when it is lost (driver
+ * reset, GPU removed, `device.destroy()`) and build a fresh backend on a new device afterwards.
+ *
+ * tfjs-backend-webgpu registers a factory that creates the device privately; this module registers an
+ * equivalent factory in its place (same adapter preference, features and limits) that keeps the device
+ * and forwards its `lost` promise.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+
+type LostListener = (reason: string) => void;
+
+const listeners = new Set<LostListener>();
+let device: GPUDevice | null = null;
+/** Set while the app itself replaces the device, so that its `lost` is not reported as a fault. */
+let replacing = false;
+
+export function onDeviceLost(listener: LostListener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+export function currentDevice(): GPUDevice | null {
+  return device;
+}
+
+async function createBackend(): Promise<WebGPUBackend> {
+  const gpu = navigator.gpu;
+  if (!gpu) throw new Error('navigator.gpu is not available');
+  const adapter = await gpu.requestAdapter({
+    powerPreference: tf.env().getBool('WEBGPU_USE_LOW_POWER_GPU') ? 'low-power' : 'high-performance',
+  });
+  if (!adapter) throw new Error('requestAdapter returned null');
+  const requiredFeatures: GPUFeatureName[] = [];
+  if (adapter.features.has('timestamp-query')) requiredFeatures.push('timestamp-query');
+  const limits = adapter.limits;
+  const created = await adapter.requestDevice({
+    requiredFeatures,
+    requiredLimits: {
+      maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
+      maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
+      maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+      maxBufferSize: limits.maxBufferSize,
+      maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
+      maxComputeWorkgroupSizeY: limits.maxComputeWorkgroupSizeY,
+      maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+    },
+  });
+  device = created;
+  void created.lost.then((info) => {
+    if (device === created) device = null;
+    if (replacing) return;
+    const reason = info.message ? `${info.reason}: ${info.message}` : String(info.reason ?? 'unknown');
+    for (const listener of listeners) listener(reason);
+  });
+  return new WebGPUBackend(created, adapter.info);
+}
+
+/** Replaces tfjs-backend-webgpu's own factory; call once, before the webgpu backend is first used. */
+export function registerWebGPUBackend(): void {
+  if (typeof navigator === 'undefined' || !navigator.gpu) return;
+  tf.removeBackend('webgpu');
+  tf.registerBackend('webgpu', createBackend, 3);
+}
+
+/** After a loss: drops the dead backend and, if webgpu was active, starts it again on a new device. */
+export async function reviveWebGPU(): Promise<void> {
+  const wasActive = tf.getBackend() === 'webgpu';
+  replacing = true;
+  try {
+    tf.removeBackend('webgpu');
+  } finally {
+    replacing = false;
+  }
+  tf.registerBackend('webgpu', createBackend, 3);
+  if (wasActive) {
+    const ok = await tf.setBackend('webgpu');
+    if (!ok) throw new Error('WebGPU could not start again after the device was lost');
+  }
+}
+
+/** Destroys the current device as a driver reset would: how tests (and curious users) check recovery. */
+export function simulateDeviceLoss(): boolean {
+  if (!device) return false;
+  device.destroy();
+  return true;
+}
