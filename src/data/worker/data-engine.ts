@@ -26,7 +26,6 @@ import {
   messageOf,
 } from '../errors.ts';
 import { FrameCache, frameCacheKey } from '../frame-cache.ts';
-import { hashBytes } from '../hash.ts';
 import type { RgbFrame } from '../image.ts';
 import {
   inferLabels,
@@ -38,12 +37,19 @@ import {
 import { fileRole } from '../media-files.ts';
 import { OpfsFrameStore } from '../opfs-frame-store.ts';
 import { framesForAllSamples } from '../sampling.ts';
-import type { SourceFile } from '../source-files.ts';
-import { baseName } from '../source-files.ts';
-import { parseClassIndex, parseSplitList, type SplitLists } from '../split-lists.ts';
+import { baseName, type SourceFile } from '../source-files.ts';
+import type { SplitLists } from '../split-lists.ts';
 import { datasetWarnings } from '../summary.ts';
 import { renderFrameRgba, writeClip } from '../transforms.ts';
 import type { SplitName } from '../ucf101.ts';
+import {
+  fingerprint,
+  ProgressClock,
+  readSplitLists,
+  requestKey,
+  Semaphore,
+  uniqueByPath,
+} from './ingest-helpers.ts';
 import type {
   BatchRequest,
   BatchTensor,
@@ -62,7 +68,6 @@ import type {
 const DECODE_CONCURRENCY = 2;
 /** Prepared batches kept ready (each can be ~100 MB at 224 px). */
 const MAX_PREPARED = 2;
-const FINGERPRINT_BYTES = 64 * 1024;
 const MAX_IGNORED_EXAMPLES = 8;
 
 interface Scanned {
@@ -75,99 +80,6 @@ interface Scanned {
   /** Skipped before labelling, or while probing / decoding. */
   skipped: SkippedFile[];
   ignored: string[];
-}
-
-class Semaphore {
-  private waiting: (() => void)[] = [];
-  private free: number;
-  constructor(slots: number) {
-    this.free = slots;
-  }
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.free === 0) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.free--;
-    try {
-      return await task();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.free++;
-    }
-  }
-}
-
-class ProgressClock {
-  private readonly started = performance.now();
-  private lastSent = 0;
-  constructor(
-    private readonly phase: IngestProgress['phase'],
-    private readonly total: number,
-    private readonly send?: (p: IngestProgress) => void,
-  ) {}
-
-  report(done: number, failed: number, current: string | null, force = false): void {
-    if (!this.send) return;
-    const now = performance.now();
-    if (!force && now - this.lastSent < 100) return;
-    this.lastSent = now;
-    const elapsedS = (now - this.started) / 1000;
-    const etaS =
-      done > 0 && done < this.total ? (elapsedS / done) * (this.total - done) : done >= this.total ? 0 : null;
-    // Fire and forget: a slow page must not slow the ingest.
-    void Promise.resolve(
-      this.send({ phase: this.phase, done, total: this.total, failed, current, elapsedS, etaS }),
-    ).catch(() => undefined);
-  }
-
-  get elapsedS(): number {
-    return (performance.now() - this.started) / 1000;
-  }
-}
-
-function uniqueByPath(files: readonly SkippedFile[]): SkippedFile[] {
-  const byPath = new Map(files.map((f) => [f.path, f]));
-  return [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
-}
-
-function requestKey(request: BatchRequest): string {
-  return JSON.stringify([request.clipIds, request.spec, request.seed, request.epoch]);
-}
-
-async function fingerprint(file: Blob): Promise<string> {
-  const head = new Uint8Array(await file.slice(0, FINGERPRINT_BYTES).arrayBuffer());
-  const tail =
-    file.size > FINGERPRINT_BYTES
-      ? new Uint8Array(
-          await file.slice(Math.max(FINGERPRINT_BYTES, file.size - FINGERPRINT_BYTES)).arrayBuffer(),
-        )
-      : new Uint8Array(0);
-  return `${file.size}:${hashBytes(head)}:${hashBytes(tail)}`;
-}
-
-async function readSplitLists(files: readonly SourceFile[]): Promise<SplitLists | null> {
-  let classes: string[] | null = null;
-  const folds = new Map<
-    number,
-    {
-      fold: number;
-      train: ReturnType<typeof parseSplitList> | null;
-      test: ReturnType<typeof parseSplitList> | null;
-    }
-  >();
-  for (const { path, file } of files) {
-    const role = fileRole(path);
-    if (role.kind !== 'split-list') continue;
-    const text = await file.text();
-    if (role.list.type === 'classes') {
-      classes = parseClassIndex(text);
-      continue;
-    }
-    const fold = folds.get(role.list.fold) ?? { fold: role.list.fold, train: null, test: null };
-    fold[role.list.type] = parseSplitList(text);
-    folds.set(role.list.fold, fold);
-  }
-  if (!classes && folds.size === 0) return null;
-  return { classes, folds: [...folds.values()] };
 }
 
 export class DataEngine implements DataApi {
