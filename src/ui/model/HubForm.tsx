@@ -22,7 +22,7 @@ export function HubForm() {
         void prepare();
       }}
     >
-      <div className="setting-grid">
+      <div className="hub-grid">
         <TextInput
           label="Repository"
           value={settings.repo}

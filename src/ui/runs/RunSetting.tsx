@@ -23,7 +23,7 @@ interface RunSettingProps {
 function describe(value: unknown, key: RunConfigKey): string {
   if (typeof value === 'boolean') return value ? 'on' : 'off';
   if (typeof value === 'number') return formatCompact(value);
-  return OPTION_LABELS[key]?.[String(value)]?.split(':')[0] ?? String(value);
+  return OPTION_LABELS[key]?.[String(value)]?.split(/[:(]/)[0]!.trim() ?? String(value);
 }
 
 /** One setting of a run, drawn from its schema field (choice, switch or number). */

@@ -3,6 +3,7 @@ import { useTraining } from '../../store/training.ts';
 import { diffRunConfigs } from '../../train/run-config.ts';
 import { Segmented } from '../common/controls.tsx';
 import { formatCompact } from '../common/format.ts';
+import { EngineLog } from './EngineLog.tsx';
 import { SavedRuns } from './SavedRuns.tsx';
 
 function describe(value: unknown): string {
@@ -71,6 +72,7 @@ export function TrainBar() {
         </p>
       )}
       <SavedRuns />
+      <EngineLog />
     </section>
   );
 }
