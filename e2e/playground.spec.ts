@@ -242,14 +242,14 @@ test('an imported metrics file draws as a dashed series and joins the summary', 
   });
   await expect(page.getByTestId('legend-imported')).toContainText('A from earlier.json');
   const loss = page.getByTestId('chart-train-loss');
-  // Raw and smoothed, both dashed; 2000 steps drawn with at most 600 points each.
+  // Raw and smoothed, both dashed; 2000 steps drawn with at most 400 points each.
   const dashed = loss.locator('path.recharts-curve[stroke-dasharray]');
   await expect(dashed).toHaveCount(2);
   const drawnPoints = await dashed
     .first()
     .evaluate((path) => (path.getAttribute('d') ?? '').split('L').length);
   expect(drawnPoints).toBeGreaterThan(100);
-  expect(drawnPoints).toBeLessThanOrEqual(600);
+  expect(drawnPoints).toBeLessThanOrEqual(400);
   await expect(
     page.getByTestId('chart-val-accuracy').locator('path.recharts-curve[stroke-dasharray]'),
   ).toHaveCount(1);

@@ -1,11 +1,12 @@
 import { useMemo } from 'react';
-import { useImported, useShownImport } from '../../store/imported.ts';
+import { useImported, useShownImport, type ImportedRun } from '../../store/imported.ts';
 import { useSettings } from '../../store/settings.ts';
 import { useTraining } from '../../store/training.ts';
 import { X_AXES, type XAxisKind } from '../../store/view-settings.ts';
 import type { EvalPoint, StepPoint } from '../../worker/training-protocol.ts';
 import { Panel } from '../common/Panel.tsx';
 import { Segmented } from '../common/controls.tsx';
+import { useThrottled } from '../common/use-throttled.ts';
 import { formatCompact, formatPercent } from '../common/format.ts';
 import { explainComparison } from './explain.ts';
 import { MetricChart, type ChartSeries } from './MetricChart.tsx';
@@ -17,10 +18,17 @@ import {
   type EvalMetric,
   type StepMetric,
 } from './series.ts';
-import { useThemeColors } from './theme-colors.ts';
+import { useThemeColors, type ThemeColors } from './theme-colors.ts';
 
-/** Points a line draws at most; longer runs are min/max downsampled so spikes stay visible. */
-export const MAX_RENDERED_POINTS = 600;
+/**
+ * Points a line draws at most; longer runs are min/max downsampled so spikes stay visible. Recharts' cost
+ * grows with the points drawn, so faint raw lines and the smooth lr curve get fewer.
+ */
+export const MAX_RENDERED_POINTS = 400;
+const MAX_RAW_POINTS = 250;
+const MAX_LR_POINTS = 120;
+/** Charts redraw at most this often while training (the run columns follow every batch). */
+export const CHART_REFRESH_MS = 750;
 
 interface Source {
   id: string;
@@ -29,6 +37,31 @@ interface Source {
   dashed: boolean;
   steps: readonly StepPoint[];
   val: readonly EvalPoint[];
+}
+
+function sourcesOf<K extends 'steps' | 'val'>(
+  colors: ThemeColors,
+  a: Source[K],
+  b: Source[K],
+  imported: ImportedRun | null,
+  field: K,
+): Source[] {
+  const empty = { steps: [], val: [] };
+  const list: Source[] = [
+    { id: 'A', label: 'A', color: colors.runA, dashed: false, ...empty, [field]: a },
+    { id: 'B', label: 'B', color: colors.runB, dashed: false, ...empty, [field]: b },
+  ];
+  if (imported) {
+    list.push({
+      id: 'imported',
+      label: imported.label,
+      color: colors.imported,
+      dashed: true,
+      ...empty,
+      [field]: imported[field],
+    });
+  }
+  return list;
 }
 
 function trainingSeries(
@@ -46,7 +79,7 @@ function trainingSeries(
         id: `${s.id}-raw`,
         label: `${s.label} (raw)`,
         color: s.color,
-        data: downsampleMinMax(raw, MAX_RENDERED_POINTS),
+        data: downsampleMinMax(raw, MAX_RAW_POINTS),
         faint: true,
         dashed: s.dashed,
       });
@@ -62,7 +95,7 @@ function trainingSeries(
         id: s.id,
         label: s.label,
         color: s.color,
-        data: downsampleMinMax(raw, MAX_RENDERED_POINTS),
+        data: downsampleMinMax(raw, metric === 'lr' ? MAX_LR_POINTS : MAX_RENDERED_POINTS),
         dashed: s.dashed,
       });
     }
@@ -97,37 +130,38 @@ export function ChartsPanel() {
   const setViewSetting = useSettings((s) => s.setViewSetting);
   const configA = useSettings((s) => s.runs.A.config);
   const configB = useSettings((s) => s.runs.B.config);
-  const runA = useTraining((s) => s.data.runs.A);
-  const runB = useTraining((s) => s.data.runs.B);
+  // The run columns follow every batch; the charts follow at CHART_REFRESH_MS, each in its turn.
+  const runA = useThrottled(
+    useTraining((s) => s.data.runs.A),
+    CHART_REFRESH_MS,
+  );
+  const runB = useThrottled(
+    useTraining((s) => s.data.runs.B),
+    CHART_REFRESH_MS,
+  );
   const imported = useShownImport();
   const importedCount = useImported((s) => s.runs.length);
 
-  const sources = useMemo<Source[]>(() => {
-    const list: Source[] = [
-      { id: 'A', label: 'A', color: colors.runA, dashed: false, steps: runA.steps, val: runA.val },
-      { id: 'B', label: 'B', color: colors.runB, dashed: false, steps: runB.steps, val: runB.val },
-    ];
-    if (imported) {
-      list.push({
-        id: 'imported',
-        label: imported.label,
-        color: colors.imported,
-        dashed: true,
-        steps: imported.steps,
-        val: imported.val,
-      });
-    }
-    return list;
-  }, [colors, runA.steps, runA.val, runB.steps, runB.val, imported]);
-
-  const loss = useMemo(() => trainingSeries(sources, 'loss', axis, smoothing), [sources, axis, smoothing]);
-  const accuracy = useMemo(
-    () => trainingSeries(sources, 'accuracy', axis, smoothing),
-    [sources, axis, smoothing],
+  // Separate step and evaluation sources: validation charts redraw only when an evaluation arrives.
+  const stepSources = useMemo(
+    () => sourcesOf(colors, runA.steps, runB.steps, imported, 'steps'),
+    [colors, runA.steps, runB.steps, imported],
   );
-  const lr = useMemo(() => trainingSeries(sources, 'lr', axis, 0), [sources, axis]);
-  const valLoss = useMemo(() => validationSeries(sources, 'loss', axis), [sources, axis]);
-  const valAccuracy = useMemo(() => validationSeries(sources, 'top1', axis), [sources, axis]);
+  const valSources = useMemo(
+    () => sourcesOf(colors, runA.val, runB.val, imported, 'val'),
+    [colors, runA.val, runB.val, imported],
+  );
+  const loss = useMemo(
+    () => trainingSeries(stepSources, 'loss', axis, smoothing),
+    [stepSources, axis, smoothing],
+  );
+  const accuracy = useMemo(
+    () => trainingSeries(stepSources, 'accuracy', axis, smoothing),
+    [stepSources, axis, smoothing],
+  );
+  const lr = useMemo(() => trainingSeries(stepSources, 'lr', axis, 0), [stepSources, axis]);
+  const valLoss = useMemo(() => validationSeries(valSources, 'loss', axis), [valSources, axis]);
+  const valAccuracy = useMemo(() => validationSeries(valSources, 'top1', axis), [valSources, axis]);
   const explanation = useMemo(() => explainComparison(configA, configB), [configA, configB]);
 
   const steps = { countA: runA.steps.length, countB: runB.steps.length };

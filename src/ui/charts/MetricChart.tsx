@@ -1,10 +1,11 @@
-import { memo, useRef, useState } from 'react';
+import { memo, useMemo, useRef, useState } from 'react';
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { XAxisKind } from '../../store/view-settings.ts';
 import { downloadBlob } from '../common/download.ts';
+import { useStaggered } from '../common/use-throttled.ts';
 import { formatDuration } from '../common/format.ts';
 import { chartToPng } from './chart-png.ts';
-import type { XY } from './series.ts';
+import { mergeSeries, type XY } from './series.ts';
 import { useThemeColors } from './theme-colors.ts';
 
 export interface ChartSeries {
@@ -42,6 +43,130 @@ export function formatX(value: number, axis: XAxisKind): string {
   return String(Math.round(value));
 }
 
+interface PlotView {
+  series: ChartSeries[];
+  axis: XAxisKind;
+  formatY(value: number): string;
+  yDomain: [number | 'auto' | 'dataMin', number | 'auto' | 'dataMax'];
+}
+
+const DEFAULT_DOMAIN: PlotView['yDomain'] = ['auto', 'auto'];
+
+const MARGIN = { top: 8, right: 16, bottom: 4, left: 0 };
+const X_DOMAIN: [number, 'dataMax'] = [0, 'dataMax'];
+
+/**
+ * The drawing itself: it redraws only when its view changes, and then in its turn (useStaggered). Every
+ * prop handed to recharts is stable between redraws (memoised or constant): recharts keeps axis and line
+ * settings in its own store, and a new object there recomputes the whole chart.
+ */
+const Plot = memo(function Plot({
+  view,
+  height,
+  emptyText,
+}: {
+  view: PlotView;
+  height: number;
+  emptyText: string;
+}) {
+  const colors = useThemeColors();
+  const { series, axis, formatY, yDomain } = view;
+  const rows = useMemo(() => mergeSeries(series), [series]);
+  const axisProps = useMemo(
+    () => ({
+      stroke: colors.muted,
+      tick: { fill: colors.muted, fontSize: 12 },
+      formatX: (v: number) => formatX(v, axis),
+      label: {
+        value: AXIS_LABELS[axis],
+        position: 'insideBottomRight' as const,
+        offset: -2,
+        fill: colors.muted,
+        fontSize: 11,
+      },
+      tooltipStyle: {
+        background: colors.surface,
+        border: `1px solid ${colors.grid}`,
+        borderRadius: 8,
+        color: colors.text,
+      },
+      tooltipLabel: (v: unknown) => `${AXIS_LABELS[axis]} ${formatX(Number(v), axis)}`,
+      tooltipValue: (value: unknown) => (typeof value === 'number' ? formatY(value) : String(value)),
+    }),
+    [colors, axis, formatY],
+  );
+  const lines = useMemo(
+    () =>
+      series.map((s) => ({
+        id: s.id,
+        label: s.label,
+        color: s.color,
+        width: s.faint ? 1 : 2.25,
+        opacity: s.faint ? 0.3 : 1,
+        dash: s.dashed ? '6 4' : undefined,
+        dot: s.dots ? { r: 3, strokeWidth: 0, fill: s.color } : false,
+        activeDot: s.faint ? false : { r: 4 },
+      })),
+    // Line styles change with the set of series, not with their points.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [series.map((s) => `${s.id}|${s.color}|${s.faint}|${s.dashed}|${s.dots}|${s.label}`).join(',')],
+  );
+  if (series.every((s) => s.data.length === 0)) {
+    return (
+      <div className="chart-empty" style={{ height }}>
+        {emptyText}
+      </div>
+    );
+  }
+  return (
+    <ResponsiveContainer width="100%" height={height}>
+      <LineChart data={rows} margin={MARGIN}>
+        <CartesianGrid stroke={colors.grid} strokeDasharray="3 3" vertical={false} />
+        <XAxis
+          type="number"
+          dataKey="x"
+          domain={X_DOMAIN}
+          tickFormatter={axisProps.formatX}
+          stroke={axisProps.stroke}
+          tick={axisProps.tick}
+          label={axisProps.label}
+          height={34}
+        />
+        <YAxis
+          type="number"
+          domain={yDomain}
+          tickFormatter={formatY}
+          stroke={axisProps.stroke}
+          tick={axisProps.tick}
+          width={52}
+        />
+        <Tooltip
+          isAnimationActive={false}
+          contentStyle={axisProps.tooltipStyle}
+          labelFormatter={axisProps.tooltipLabel}
+          formatter={axisProps.tooltipValue}
+        />
+        {lines.map((line) => (
+          <Line
+            key={line.id}
+            dataKey={line.id}
+            name={line.label}
+            type="linear"
+            stroke={line.color}
+            strokeWidth={line.width}
+            strokeOpacity={line.opacity}
+            strokeDasharray={line.dash}
+            dot={line.dot}
+            activeDot={line.activeDot}
+            isAnimationActive={false}
+            connectNulls
+          />
+        ))}
+      </LineChart>
+    </ResponsiveContainer>
+  );
+});
+
 /** One metric, A and B (and an imported run) overlaid on the shared x-axis. */
 export const MetricChart = memo(function MetricChart({
   title,
@@ -50,7 +175,7 @@ export const MetricChart = memo(function MetricChart({
   series,
   axis,
   formatY,
-  yDomain = ['auto', 'auto'],
+  yDomain = DEFAULT_DOMAIN,
   countA,
   countB,
   height = 250,
@@ -59,6 +184,9 @@ export const MetricChart = memo(function MetricChart({
   const colors = useThemeColors();
   const figure = useRef<HTMLElement>(null);
   const [exportError, setExportError] = useState<string | null>(null);
+  const view = useStaggered(
+    useMemo(() => ({ series, axis, formatY, yDomain }), [series, axis, formatY, yDomain]),
+  );
   const empty = series.every((s) => s.data.length === 0);
   const exportPng = async () => {
     if (!figure.current) return;
@@ -100,71 +228,7 @@ export const MetricChart = memo(function MetricChart({
           {exportError}
         </p>
       )}
-      {empty ? (
-        <div className="chart-empty" style={{ height }}>
-          {emptyText}
-        </div>
-      ) : (
-        <ResponsiveContainer width="100%" height={height}>
-          <LineChart margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-            <CartesianGrid stroke={colors.grid} strokeDasharray="3 3" vertical={false} />
-            <XAxis
-              type="number"
-              dataKey="x"
-              domain={[0, 'dataMax']}
-              tickFormatter={(v: number) => formatX(v, axis)}
-              stroke={colors.muted}
-              tick={{ fill: colors.muted, fontSize: 12 }}
-              allowDataOverflow={false}
-              label={{
-                value: AXIS_LABELS[axis],
-                position: 'insideBottomRight',
-                offset: -2,
-                fill: colors.muted,
-                fontSize: 11,
-              }}
-              height={34}
-            />
-            <YAxis
-              type="number"
-              domain={yDomain}
-              tickFormatter={formatY}
-              stroke={colors.muted}
-              tick={{ fill: colors.muted, fontSize: 12 }}
-              width={52}
-            />
-            <Tooltip
-              isAnimationActive={false}
-              contentStyle={{
-                background: colors.surface,
-                border: `1px solid ${colors.grid}`,
-                borderRadius: 8,
-                color: colors.text,
-              }}
-              labelFormatter={(v) => `${AXIS_LABELS[axis]} ${formatX(Number(v), axis)}`}
-              formatter={(value) => (typeof value === 'number' ? formatY(value) : String(value))}
-            />
-            {series.map((s) => (
-              <Line
-                key={s.id}
-                data={s.data}
-                dataKey="y"
-                name={s.label}
-                type="linear"
-                stroke={s.color}
-                strokeWidth={s.faint ? 1 : 2.25}
-                strokeOpacity={s.faint ? 0.3 : 1}
-                strokeDasharray={s.dashed ? '6 4' : undefined}
-                dot={s.dots ? { r: 3, strokeWidth: 0, fill: s.color } : false}
-                activeDot={s.faint ? false : { r: 4 }}
-                isAnimationActive={false}
-                connectNulls={false}
-                data-series={s.id}
-              />
-            ))}
-          </LineChart>
-        </ResponsiveContainer>
-      )}
+      <Plot view={view} height={height} emptyText={emptyText} />
     </figure>
   );
 });

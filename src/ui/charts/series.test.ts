@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../util/rng.ts';
 import type { StepPoint } from '../../worker/training-protocol.ts';
-import { downsampleMinMax, evalSeries, smoothXY, stepSeries, xOf, type XY } from './series.ts';
+import { downsampleMinMax, evalSeries, mergeSeries, smoothXY, stepSeries, xOf, type XY } from './series.ts';
 
 function point(step: number, loss: number): StepPoint {
   return {
@@ -89,5 +89,33 @@ describe('downsampleMinMax', () => {
     const gappy = noisy.map((p, i) => (i >= 5000 && i < 5100 ? { x: p.x, y: null } : p));
     const out = downsampleMinMax(gappy, 200);
     expect(out.some((p) => p.y === null)).toBe(true);
+  });
+});
+
+describe('mergeSeries', () => {
+  it('makes one row per x with a column per series, in x order', () => {
+    const rows = mergeSeries([
+      {
+        id: 'A',
+        data: [
+          { x: 1, y: 1 },
+          { x: 2, y: null },
+          { x: 3, y: 3 },
+        ],
+      },
+      {
+        id: 'B',
+        data: [
+          { x: 2, y: 20 },
+          { x: 0.5, y: 5 },
+        ],
+      },
+    ]);
+    expect(rows).toEqual([
+      { x: 0.5, B: 5 },
+      { x: 1, A: 1 },
+      { x: 2, A: null, B: 20 },
+      { x: 3, A: 3 },
+    ]);
   });
 });

@@ -81,3 +81,24 @@ export function maxX(...all: readonly (readonly XY[])[]): number {
   for (const series of all) if (series.length > 0) max = Math.max(max, series[series.length - 1]!.x);
   return max;
 }
+
+export type ChartRow = { x: number } & Record<string, number | null>;
+
+/**
+ * Several series as one table keyed by x, one column per series, for a single chart-level data array.
+ * Recharts re-registers every line whose own data changes; with one shared table only the chart's data
+ * changes. Rows are in x order; a series has no cell in rows of x values it lacks. The chart bridges
+ * missing cells (A and B rarely share x on the time axis), so a non-finite value shows as a bridged point;
+ * the run's messages name such a step.
+ */
+export function mergeSeries(series: readonly { id: string; data: readonly XY[] }[]): ChartRow[] {
+  const rows = new Map<number, ChartRow>();
+  for (const s of series) {
+    for (const { x, y } of s.data) {
+      let row = rows.get(x);
+      if (!row) rows.set(x, (row = { x } as ChartRow));
+      row[s.id] = y;
+    }
+  }
+  return [...rows.values()].sort((a, b) => a.x - b.x);
+}

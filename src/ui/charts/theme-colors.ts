@@ -24,36 +24,58 @@ const VARIABLES: Record<keyof ThemeColors, string> = {
   surface: '--surface',
 };
 
-let cachedKey = '';
 let cached: ThemeColors | null = null;
 
+/**
+ * Reading computed styles forces a style recalculation, and every chart asks on every render: the colours
+ * are read once, then again only after the theme or the colour scheme changed.
+ */
 function read(): ThemeColors {
+  if (cached) return cached;
   const style = getComputedStyle(document.documentElement);
-  const values = Object.fromEntries(
+  cached = Object.fromEntries(
     Object.entries(VARIABLES).map(([name, variable]) => [
       name,
       style.getPropertyValue(variable).trim() || '#888',
     ]),
   ) as unknown as ThemeColors;
-  const key = JSON.stringify(values);
-  if (key !== cachedKey) {
-    cachedKey = key;
-    cached = values;
-  }
-  return cached!;
+  return cached;
 }
 
-function subscribe(onChange: () => void): () => void {
-  const observer = new MutationObserver(onChange);
+const listeners = new Set<() => void>();
+let stopWatching: (() => void) | null = null;
+
+/** One watcher for the page: when the colours really changed, every chart hears it. */
+function watchTheme(): () => void {
+  const changed = () => {
+    const before = JSON.stringify(cached);
+    cached = null;
+    if (JSON.stringify(read()) !== before) for (const listener of listeners) listener();
+  };
+  const observer = new MutationObserver(changed);
   observer.observe(document.documentElement, {
     attributes: true,
     attributeFilter: ['data-theme', 'class', 'style'],
   });
   const media = matchMedia('(prefers-color-scheme: dark)');
-  media.addEventListener('change', onChange);
+  media.addEventListener('change', changed);
   return () => {
     observer.disconnect();
-    media.removeEventListener('change', onChange);
+    media.removeEventListener('change', changed);
+  };
+}
+
+function subscribe(onChange: () => void): () => void {
+  listeners.add(onChange);
+  stopWatching ??= watchTheme();
+  return () => {
+    listeners.delete(onChange);
+    if (listeners.size === 0) {
+      stopWatching?.();
+      stopWatching = null;
+      // Nobody watches now: the next reader must look again.
+      cached = null;
+    }
   };
 }
 
