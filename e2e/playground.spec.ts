@@ -25,7 +25,7 @@ import {
   type MetricsFile,
 } from '../src/store/metrics-file.ts';
 import { decodeRun, presetById } from '../src/train/presets.ts';
-import { diffRunConfigs } from '../src/train/run-config.ts';
+import { diffRunConfigs, planTraining } from '../src/train/run-config.ts';
 import { figuresFromConfig } from '../src/ui/model/model-figures.ts';
 import type { StepPoint } from '../src/worker/training-protocol.ts';
 import { expect, test } from './fixtures.ts';
@@ -152,8 +152,18 @@ test('the model panel shows parameters, FLOPs and memory of a preset for each ba
   const classes = ['FadeIn', 'FadeOut', 'Grow', 'Shrink', 'SlideDown', 'SlideUp'];
   await expectFigures(classes, { A: 8, B: 8 });
 
+  // 84 training clips: the plan follows HF Trainer's arithmetic for each run's batch size.
+  const writeUp = presetById('write-up').config;
+  await expect(page.getByTestId('run-plan-A')).toHaveAttribute(
+    'data-total-steps',
+    String(planTraining(writeUp, 84).totalSteps),
+  );
   await run(page, 'B').getByLabel('Batch size').fill('2');
   await expectFigures(classes, { A: 8, B: 2 });
+  await expect(page.getByTestId('run-plan-B')).toHaveAttribute(
+    'data-total-steps',
+    String(planTraining({ ...writeUp, batchSize: 2 }, 84).totalSteps),
+  );
   await page.getByTestId('model-input').getByRole('combobox').selectOption('8x112');
   await expect(page.getByTestId('model-flops')).not.toHaveAttribute(
     'data-value',

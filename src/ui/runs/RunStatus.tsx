@@ -1,6 +1,10 @@
+import { useMemo } from 'react';
+import { useDatasetFacts } from '../../store/dataset-link.ts';
+import { useSettings } from '../../store/settings.ts';
 import { useTraining } from '../../store/training.ts';
+import { planTraining } from '../../train/run-config.ts';
 import type { RunId, RunStatus as Status } from '../../worker/training-protocol.ts';
-import { formatDuration } from '../common/format.ts';
+import { formatCompact, formatDuration } from '../common/format.ts';
 import { progressOf } from './run-progress.ts';
 
 const STATUS_LABELS: Record<Status, string> = {
@@ -12,6 +16,23 @@ const STATUS_LABELS: Record<Status, string> = {
   finished: 'Finished',
   failed: 'Failed',
 };
+
+/** What "Train both" would do with this run's settings on the loaded dataset (HF Trainer's arithmetic). */
+function PlanLine({ runId }: { runId: RunId }) {
+  const config = useSettings((s) => s.runs[runId].config);
+  const { trainClips } = useDatasetFacts();
+  const plan = useMemo(
+    () => (trainClips > 0 ? planTraining(config, trainClips) : null),
+    [config, trainClips],
+  );
+  if (!plan) return <p className="muted small">Load a dataset to see the plan.</p>;
+  return (
+    <p className="muted small" data-testid={`run-plan-${runId}`} data-total-steps={plan.totalSteps}>
+      Plan: {plan.totalSteps} steps ({plan.stepsPerEpoch} per epoch of {trainClips} clips)
+      {plan.warmupSteps > 0 && `, ${plan.warmupSteps} warmup`}, peak lr {formatCompact(plan.learningRate)}
+    </p>
+  );
+}
 
 /** A run's state, progress and controls, as the engine last reported them. */
 export function RunStatus({ runId }: { runId: RunId }) {
@@ -78,6 +99,7 @@ export function RunStatus({ runId }: { runId: RunId }) {
           <dd>{formatDuration(etaSeconds ?? (state ? state.elapsedMs / 1000 : Number.NaN))}</dd>
         </div>
       </dl>
+      {status === 'idle' && <PlanLine runId={runId} />}
       {state?.lastCheckpoint && (
         <p className="muted small">
           Checkpoint at step {state.lastCheckpoint.step} (epoch {state.lastCheckpoint.epoch.toFixed(1)}),{' '}
