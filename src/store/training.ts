@@ -187,6 +187,13 @@ export const useTraining = create<TrainingState>()((set, get) => {
       const config = useSettings.getState().runs[id].config;
       set({ mixPreview: { runId: id, loading: true, items: [], error: null } });
       try {
+        // The preview mixes real training clips at the model's input size: both must be ready.
+        if (currentDatasetFacts().trainClips < 1) throw new TrainingSetupError('Load a dataset first.');
+        if (!(await useModel.getState().prepare())) {
+          throw new TrainingSetupError(
+            `The model is not ready: ${useModel.getState().error?.message ?? 'unknown error'}`,
+          );
+        }
         const items = await getEngine().call('previewMix', config, count);
         set({ mixPreview: { runId: id, loading: false, items, error: null } });
       } catch (error) {
