@@ -1,19 +1,49 @@
 /**
- * The settings slice: defaults, then what local storage remembers, then what the URL says (a shared link
- * wins). Every change is written back to both, so the address bar always holds a shareable configuration.
+ * The settings slice: the app settings (compute backend) and the experiment (model, runs A and B, view).
+ * Defaults, then what local storage remembers, then what the URL says (a shared link wins). Every change
+ * is written back to both, so the address bar always holds a shareable configuration.
+ *
+ * App settings merge key by key. The experiment is all or nothing: when the URL names any experiment
+ * setting it describes the whole experiment, so a shared link never mixes with the receiver's own runs.
  */
 import { create } from 'zustand';
+import { presetById, type PresetId } from '../train/presets.ts';
+import type { RunConfig, RunConfigKey } from '../train/run-config.ts';
+import type { RunId } from '../worker/training-protocol.ts';
 import { APP_SETTINGS_SCHEMA, type AppSettings } from './app-settings.ts';
+import type { ModelSettings } from './model-settings.ts';
 import { decodeParams, defaultsOf, encodeParams } from './schema.ts';
+import {
+  comparisonPartner,
+  decodeExperiment,
+  defaultExperiment,
+  encodeExperiment,
+  hasExperimentParams,
+  type Experiment,
+  type RunSettings,
+} from './url-state.ts';
+import type { ViewSettings } from './view-settings.ts';
 
 const STORAGE_KEY = 'videomae-playground.settings';
 
-interface SettingsState {
+interface SettingsState extends Experiment {
   app: AppSettings;
   /** URL parameters that named a setting but held an invalid value, shown to the user once. */
   rejectedParams: { key: string; text: string }[];
   setAppSetting<K extends keyof AppSettings>(key: K, value: AppSettings[K]): void;
+  setModelSetting<K extends keyof ModelSettings>(key: K, value: ModelSettings[K]): void;
+  setViewSetting<K extends keyof ViewSettings>(key: K, value: ViewSettings[K]): void;
+  setRunSetting<K extends RunConfigKey>(run: RunId, key: K, value: RunConfig[K]): void;
+  /** Replaces a run's settings with a preset's. */
+  applyRunPreset(run: RunId, preset: PresetId): void;
+  /** Replaces a run's settings (e.g. with a saved run's, to resume it). */
+  setRun(run: RunId, settings: RunSettings): void;
+  /** B becomes A with CutMix flipped: the comparison the page is for. */
+  resetBFromA(): void;
+  dismissRejectedParams(): void;
 }
+
+type Persisted = Pick<SettingsState, 'app' | 'model' | 'view' | 'runs'>;
 
 function readStoredParams(): URLSearchParams {
   try {
@@ -23,22 +53,36 @@ function readStoredParams(): URLSearchParams {
   }
 }
 
-function initialSettings(): Pick<SettingsState, 'app' | 'rejectedParams'> {
-  const stored = decodeParams(APP_SETTINGS_SCHEMA, readStoredParams());
-  const fromUrl = decodeParams(APP_SETTINGS_SCHEMA, new URLSearchParams(globalThis.location?.search ?? ''));
+function initialSettings(): Persisted & Pick<SettingsState, 'rejectedParams'> {
+  const stored = readStoredParams();
+  const url = new URLSearchParams(globalThis.location?.search ?? '');
+  const storedApp = decodeParams(APP_SETTINGS_SCHEMA, stored);
+  const urlApp = decodeParams(APP_SETTINGS_SCHEMA, url);
+  const fromUrl = hasExperimentParams(url);
+  const experiment = fromUrl
+    ? decodeExperiment(url)
+    : hasExperimentParams(stored)
+      ? decodeExperiment(stored)
+      : { experiment: defaultExperiment(), rejected: [] };
   return {
-    app: { ...defaultsOf(APP_SETTINGS_SCHEMA), ...stored.values, ...fromUrl.values },
-    rejectedParams: fromUrl.rejected,
+    app: { ...defaultsOf(APP_SETTINGS_SCHEMA), ...storedApp.values, ...urlApp.values },
+    ...experiment.experiment,
+    rejectedParams: [...urlApp.rejected, ...(fromUrl ? experiment.rejected : [])],
   };
 }
 
-function persist(app: AppSettings): void {
+function encodeAll(state: Persisted, params: URLSearchParams): void {
+  encodeParams(APP_SETTINGS_SCHEMA, state.app, params);
+  encodeExperiment(state, params);
+}
+
+function persist(state: Persisted): void {
   if (typeof window === 'undefined') return;
   const url = new URL(window.location.href);
-  encodeParams(APP_SETTINGS_SCHEMA, app, url.searchParams);
+  encodeAll(state, url.searchParams);
   window.history.replaceState(window.history.state, '', url);
   const stored = new URLSearchParams();
-  encodeParams(APP_SETTINGS_SCHEMA, app, stored);
+  encodeAll(state, stored);
   try {
     window.localStorage.setItem(STORAGE_KEY, stored.toString());
   } catch {
@@ -46,11 +90,69 @@ function persist(app: AppSettings): void {
   }
 }
 
-export const useSettings = create<SettingsState>()((set, get) => ({
-  ...initialSettings(),
-  setAppSetting(key, value) {
-    const app = { ...get().app, [key]: value };
-    set({ app });
-    persist(app);
-  },
-}));
+export const useSettings = create<SettingsState>()((set, get) => {
+  const update = (patch: Partial<Persisted>) => {
+    set(patch);
+    const { app, model, view, runs } = get();
+    persist({ app, model, view, runs });
+  };
+  const updateRun = (run: RunId, settings: RunSettings) =>
+    update({ runs: { ...get().runs, [run]: settings } });
+  /** A change to A carries over to B while B is still A with CutMix flipped (nobody edited B yet). */
+  const changeRun = (run: RunId, settings: RunSettings) => {
+    const { runs } = get();
+    if (run === 'A' && bFollowsA(runs)) update({ runs: { A: settings, B: comparisonPartner(settings) } });
+    else updateRun(run, settings);
+  };
+  return {
+    ...initialSettings(),
+    setAppSetting(key, value) {
+      update({ app: { ...get().app, [key]: value } });
+    },
+    setModelSetting(key, value) {
+      update({ model: { ...get().model, [key]: value } });
+    },
+    setViewSetting(key, value) {
+      update({ view: { ...get().view, [key]: value } });
+    },
+    setRunSetting(run, key, value) {
+      const current = get().runs[run];
+      changeRun(run, { ...current, config: { ...current.config, [key]: value } });
+    },
+    applyRunPreset(run, preset) {
+      changeRun(run, { preset, config: presetById(preset).config });
+    },
+    setRun(run, settings) {
+      updateRun(run, settings);
+    },
+    resetBFromA() {
+      updateRun('B', comparisonPartner(get().runs.A));
+    },
+    dismissRejectedParams() {
+      set({ rejectedParams: [] });
+    },
+  };
+});
+
+/** Whether B is exactly A with CutMix flipped, so edits to A carry over to it. */
+export function bFollowsA(runs: Record<RunId, RunSettings>): boolean {
+  const partner = comparisonPartner(runs.A);
+  return (
+    runs.B.preset === partner.preset &&
+    (Object.keys(partner.config) as RunConfigKey[]).every((key) => partner.config[key] === runs.B.config[key])
+  );
+}
+
+/** Writes the current settings to the URL and local storage (once at start, so the address is complete). */
+export function persistSettings(): void {
+  const { app, model, view, runs } = useSettings.getState();
+  persist({ app, model, view, runs });
+}
+
+/** The page's current settings written as a link (what "Copy link" shares). */
+export function shareableUrl(): string {
+  const { app, model, view, runs } = useSettings.getState();
+  const url = new URL(window.location.href);
+  encodeAll({ app, model, view, runs }, url.searchParams);
+  return url.toString();
+}

@@ -1,31 +1,46 @@
 import { useEffect } from 'react';
-import { useSettings } from '../store/settings.ts';
+import { persistSettings, useSettings } from '../store/settings.ts';
 import { useSystem } from '../store/system.ts';
+import { useTraining } from '../store/training.ts';
+import { ChartsPanel } from './charts/ChartsPanel.tsx';
 import { DatasetPanel } from './dataset/DatasetPanel.tsx';
-import { BackendBadge } from './system/BackendBadge.tsx';
+import { ExportPanel } from './export/ExportPanel.tsx';
+import { AppHeader } from './layout/AppHeader.tsx';
+import { ModelPanel } from './model/ModelPanel.tsx';
+import { ResultsPanel } from './results/ResultsPanel.tsx';
+import { RunColumn } from './runs/RunColumn.tsx';
+import { TrainBar } from './runs/TrainBar.tsx';
 import { BackendNotice } from './system/BackendNotice.tsx';
 import { SystemPanel } from './system/SystemPanel.tsx';
 
 export function App() {
   const backend = useSettings((s) => s.app.backend);
+  const theme = useSettings((s) => s.view.theme);
   const startEngine = useSystem((s) => s.startEngine);
+  const engineReady = useSystem((s) => s.status === 'ready');
+  const refreshSavedRuns = useTraining((s) => s.refreshSavedRuns);
   const rejected = useSettings((s) => s.rejectedParams);
+
+  useEffect(() => {
+    // The address bar shows the whole configuration from the start, ready to share.
+    persistSettings();
+  }, []);
+
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+  }, [theme]);
 
   useEffect(() => {
     void startEngine(backend);
   }, [backend, startEngine]);
 
+  useEffect(() => {
+    if (engineReady) void refreshSavedRuns();
+  }, [engineReady, refreshSavedRuns]);
+
   return (
     <div className="app">
-      <header className="app-header">
-        <div>
-          <h1>VideoMAE CutMix Playground</h1>
-          <p className="tagline">
-            Fine-tune a video transformer on your own clips, in this tab. Nothing leaves your machine.
-          </p>
-        </div>
-        <BackendBadge />
-      </header>
+      <AppHeader />
       <main className="app-main">
         <BackendNotice />
         {rejected.length > 0 && (
@@ -33,7 +48,18 @@ export function App() {
             Ignored from the link: {rejected.map((r) => `${r.key}=${r.text}`).join(', ')}
           </div>
         )}
-        <DatasetPanel />
+        <div className="setup-grid">
+          <DatasetPanel />
+          <ModelPanel />
+        </div>
+        <TrainBar />
+        <div className="run-grid">
+          <RunColumn runId="A" />
+          <RunColumn runId="B" />
+        </div>
+        <ChartsPanel />
+        <ResultsPanel />
+        <ExportPanel />
         <SystemPanel />
       </main>
     </div>

@@ -1,0 +1,545 @@
+/**
+ * The playground page as a user meets it: settings from a shared link, the A/B difference highlight, the
+ * model's cost, imported runs on the charts, keyboard and layout; and the whole training flow, Hub loading
+ * and a broken clip, which need the training engine (marked fixme until it lands).
+ */
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page, TestInfo } from '@playwright/test';
+import { FAKE_HUB_URL } from '../playwright.config.ts';
+import { presetConfig } from '../src/model/videomae/config.ts';
+import {
+  METRICS_FORMAT,
+  METRICS_VERSION,
+  metricsToJson,
+  parseMetricsFile,
+  type MetricsFile,
+} from '../src/store/metrics-file.ts';
+import { decodeRun, presetById } from '../src/train/presets.ts';
+import { diffRunConfigs, planTraining } from '../src/train/run-config.ts';
+import { figuresFromConfig } from '../src/ui/model/model-figures.ts';
+import type { StepPoint } from '../src/worker/training-protocol.ts';
+import { expect, test } from './fixtures.ts';
+
+async function screenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  const path = testInfo.outputPath(`${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  await testInfo.attach(name, { path, contentType: 'image/png' });
+}
+
+const run = (page: Page, id: 'A' | 'B') => page.getByTestId(`run-${id}`);
+const setting = (page: Page, id: 'A' | 'B', key: string) => page.getByTestId(`setting-${id}-${key}`);
+
+test('a shared link restores A, B and the model, and highlights where B differs', async ({
+  page,
+}, testInfo) => {
+  const link = 'a.preset=hf-tutorial&a.lr=0.0001&b.cutmix=true&b.cutmixMode=cube&model=small&input=16x224';
+  await page.goto(`/?${link}`);
+
+  await expect(run(page, 'A').getByLabel('Training preset')).toHaveValue('hf-tutorial');
+  await expect(run(page, 'A').getByLabel('Learning rate')).toHaveValue('0.0001');
+  await expect(run(page, 'A').getByLabel('Optimizer')).toHaveValue('adamw');
+  await expect(run(page, 'A').getByLabel('Epochs')).toHaveValue('4');
+  await expect(run(page, 'A').getByRole('switch', { name: 'CutMix' })).not.toBeChecked();
+  await expect(run(page, 'B').getByLabel('Training preset')).toHaveValue('write-up');
+  await expect(run(page, 'B').getByLabel('Learning rate')).toHaveValue('0.0004');
+  await expect(run(page, 'B').getByRole('switch', { name: 'CutMix' })).toBeChecked();
+  await expect(run(page, 'B').getByLabel('CutMix mode')).toHaveValue('cube');
+  await expect(page.getByTestId('model-source').getByRole('radio', { name: 'Small' })).toBeChecked();
+  await expect(page.getByTestId('model-input').getByRole('combobox')).toHaveValue('16x224');
+
+  // The highlight names exactly the settings where the two configs differ.
+  const params = new URLSearchParams(link);
+  const expected = diffRunConfigs(decodeRun(params, 'a.').config, decodeRun(params, 'b.').config).map(
+    (d) => d.key,
+  );
+  expect(expected).toEqual(expect.arrayContaining(['optimizer', 'lr', 'epochs', 'cutmix', 'cutmixMode']));
+  await expect(page.getByTestId('ab-diff')).toHaveAttribute('data-keys', expected.join(','));
+  for (const id of ['A', 'B'] as const) {
+    await expect(setting(page, id, 'lr')).toHaveAttribute('data-differs', 'true');
+    await expect(setting(page, id, 'cutmix')).toHaveAttribute('data-differs', 'true');
+    await expect(setting(page, id, 'seed')).toHaveAttribute('data-differs', 'false');
+    await expect(setting(page, id, 'batchSize')).toHaveAttribute('data-differs', 'false');
+  }
+  await expect(setting(page, 'B', 'lr')).toContainText('≠ 1e-4');
+  // clipNorm differs too but sits under "Advanced": the disclosure says so.
+  await expect(page.getByTestId('advanced-B').locator('summary')).toContainText('differ');
+  await screenshot(page, testInfo, 'shared-link');
+
+  // Local storage keeps the same experiment for a visit without a link.
+  await page.goto('/');
+  await expect(run(page, 'A').getByLabel('Learning rate')).toHaveValue('0.0001');
+  await expect(run(page, 'B').getByLabel('CutMix mode')).toHaveValue('cube');
+  expect(new URL(page.url()).searchParams.get('a.lr')).toBe('0.0001');
+
+  // Editing B writes the link at once, under b. only.
+  const lrB = run(page, 'B').getByLabel('Learning rate');
+  await lrB.fill('0.002');
+  await expect.poll(() => new URL(page.url()).searchParams.get('b.lr')).toBe('0.002');
+  expect(new URL(page.url()).searchParams.get('a.lr')).toBe('0.0001');
+  // Half-typed or invalid text is flagged and never reaches the link.
+  await lrB.fill('-3');
+  await expect(lrB).toHaveAttribute('aria-invalid', 'true');
+  await expect(setting(page, 'B', 'lr').getByRole('alert')).toHaveText('Not a valid learning rate');
+  expect(new URL(page.url()).searchParams.get('b.lr')).toBe('0.002');
+});
+
+test('B starts as A with CutMix flipped and follows A until it is edited', async ({ page }) => {
+  await page.goto('/');
+  await page.evaluate(() => localStorage.clear());
+  await page.goto('/');
+  await expect(page.getByTestId('ab-diff')).toHaveAttribute('data-keys', 'cutmix');
+  await expect(run(page, 'B').getByRole('switch', { name: 'CutMix' })).toBeChecked();
+
+  await run(page, 'A').getByLabel('Learning rate').fill('0.001');
+  await expect(run(page, 'B').getByLabel('Learning rate')).toHaveValue('0.001');
+  await run(page, 'A').getByLabel('Training preset').selectOption('videomae-paper');
+  await expect(run(page, 'B').getByLabel('Training preset')).toHaveValue('videomae-paper');
+  // The paper's recipe has CutMix on, so B (flipped) has it off.
+  await expect(run(page, 'B').getByRole('switch', { name: 'CutMix' })).not.toBeChecked();
+  await expect(page.getByTestId('ab-diff')).toHaveAttribute('data-keys', 'cutmix');
+
+  await run(page, 'B').getByLabel('Seed').fill('7');
+  await expect(page.getByTestId('ab-diff')).toHaveAttribute('data-keys', 'cutmix,seed');
+  await run(page, 'A').getByLabel('Learning rate').fill('0.0003');
+  await expect(run(page, 'B').getByLabel('Learning rate')).toHaveValue(
+    String(presetById('videomae-paper').config.lr),
+  );
+  await page.getByRole('button', { name: 'Make B = A with CutMix flipped' }).click();
+  await expect(page.getByTestId('ab-diff')).toHaveAttribute('data-keys', 'cutmix');
+  await expect(run(page, 'B').getByLabel('Learning rate')).toHaveValue('0.0003');
+});
+
+test('the model panel shows parameters, FLOPs and memory of a preset for each batch size', async ({
+  page,
+}, testInfo) => {
+  await page.goto('/?model=base&input=16x224');
+  const expectFigures = async (labels: string[], batch: { A: number; B: number }) => {
+    const figures = figuresFromConfig(
+      presetConfig('base', { num_frames: 16, image_size: 224 }, labels),
+      batch,
+    );
+    await expect(page.getByTestId('model-parameters')).toHaveAttribute(
+      'data-value',
+      String(figures.parameters),
+    );
+    await expect(page.getByTestId('model-flops')).toHaveAttribute(
+      'data-value',
+      String(figures.forwardFlopsPerClip),
+    );
+    await expect(page.getByTestId('model-memory')).toHaveAttribute('data-value', String(figures.bothBytes));
+    await expect(page.getByTestId('model-memory-runs')).toHaveAttribute('data-a', String(figures.runBytes.A));
+    await expect(page.getByTestId('model-memory-runs')).toHaveAttribute('data-b', String(figures.runBytes.B));
+    return figures;
+  };
+  // Before a dataset: HF's default head of two labels. ViT-B is about 86 M parameters.
+  const base = await expectFigures(['LABEL_0', 'LABEL_1'], { A: 8, B: 8 });
+  expect(base.parameters).toBeGreaterThan(85e6);
+  await expect(page.getByTestId('model-parameters')).toContainText('86.2 M');
+  await expect(page.getByTestId('model-flops')).toContainText('GFLOPs');
+
+  await page.getByRole('button', { name: 'Try the sample dataset' }).click();
+  await expect(page.getByTestId('dataset-summary')).toBeVisible();
+  const classes = ['FadeIn', 'FadeOut', 'Grow', 'Shrink', 'SlideDown', 'SlideUp'];
+  await expectFigures(classes, { A: 8, B: 8 });
+
+  // 84 training clips: the plan follows HF Trainer's arithmetic for each run's batch size.
+  const writeUp = presetById('write-up').config;
+  await expect(page.getByTestId('run-plan-A')).toHaveAttribute(
+    'data-total-steps',
+    String(planTraining(writeUp, 84).totalSteps),
+  );
+  await run(page, 'B').getByLabel('Batch size').fill('2');
+  await expectFigures(classes, { A: 8, B: 2 });
+  await expect(page.getByTestId('run-plan-B')).toHaveAttribute(
+    'data-total-steps',
+    String(planTraining({ ...writeUp, batchSize: 2 }, 84).totalSteps),
+  );
+  await page.getByTestId('model-input').getByRole('combobox').selectOption('8x112');
+  await expect(page.getByTestId('model-flops')).not.toHaveAttribute(
+    'data-value',
+    String(base.forwardFlopsPerClip),
+  );
+  await page.getByTestId('model-source').getByRole('radio', { name: 'Tiny' }).check();
+  const tiny = figuresFromConfig(presetConfig('tiny', { num_frames: 8, image_size: 112 }, classes), {
+    A: 8,
+    B: 2,
+  });
+  await expect(page.getByTestId('model-parameters')).toHaveAttribute('data-value', String(tiny.parameters));
+  expect(new URL(page.url()).searchParams.get('model')).toBeNull();
+  await screenshot(page, testInfo, 'model-panel');
+});
+
+test('training without a dataset says what is missing, without calling the engine', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-status', 'ready');
+  await page.getByTestId('train-both').click();
+  await expect(page.getByTestId('train-error')).toContainText('Load a dataset first');
+  await expect(page.getByTestId('train-both')).toBeEnabled();
+});
+
+function syntheticRun(id: string, steps: number, finalLoss: number): MetricsFile['runs'][number] {
+  const points: StepPoint[] = Array.from({ length: steps }, (_, i) => ({
+    runId: 'A',
+    step: i + 1,
+    epoch: (i + 1) / 10,
+    loss: finalLoss + 2 * Math.exp(-i / 20) + 0.1 * Math.sin(i),
+    accuracy: Math.min(1, i / steps),
+    accuracyTarget: 'label',
+    lr: 4e-4 * (1 - i / steps),
+    gradNorm: 1,
+    clipsPerSecond: 5,
+    elapsedMs: (i + 1) * 800,
+  }));
+  const evaluation = (split: 'val' | 'test', step: number, top1: number) => ({
+    runId: 'A' as const,
+    split,
+    step,
+    epoch: step / 10,
+    loss: finalLoss,
+    top1,
+    top5: 1,
+    confusion: [
+      [3, 1],
+      [0, 4],
+    ],
+    clips: 8,
+    elapsedMs: step * 800,
+  });
+  return {
+    id,
+    config: presetById('write-up').config,
+    status: 'finished',
+    steps: points,
+    val: [evaluation('val', steps / 2, 0.6), evaluation('val', steps, 0.875)],
+    test: evaluation('test', steps, 0.8125),
+  };
+}
+
+test('an imported metrics file draws as a dashed series and joins the summary', async ({
+  page,
+}, testInfo) => {
+  await page.goto('/');
+  const file: MetricsFile = {
+    format: METRICS_FORMAT,
+    version: METRICS_VERSION,
+    exportedAt: new Date().toISOString(),
+    model: null,
+    labels: ['a', 'b'],
+    runs: [syntheticRun('A', 2000, 0.2), syntheticRun('B', 120, 0.6)],
+  };
+  const input = page.getByTestId('import-metrics');
+  await input.setInputFiles({
+    name: 'earlier.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from('{"format":1}'),
+  });
+  await expect(page.getByTestId('import-error')).toContainText('earlier.json: not a metrics export');
+
+  await input.setInputFiles({
+    name: 'earlier.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(metricsToJson(file)),
+  });
+  await expect(page.getByTestId('legend-imported')).toContainText('A from earlier.json');
+  const loss = page.getByTestId('chart-train-loss');
+  // Raw and smoothed, both dashed; 2000 steps drawn with at most 400 points each.
+  const dashed = loss.locator('path.recharts-curve[stroke-dasharray]');
+  await expect(dashed).toHaveCount(2);
+  const drawnPoints = await dashed
+    .first()
+    .evaluate((path) => (path.getAttribute('d') ?? '').split('L').length);
+  expect(drawnPoints).toBeGreaterThan(100);
+  expect(drawnPoints).toBeLessThanOrEqual(400);
+  await expect(
+    page.getByTestId('chart-val-accuracy').locator('path.recharts-curve[stroke-dasharray]'),
+  ).toHaveCount(1);
+  const row = page.getByTestId('summary-table').locator('tr[data-run="A from earlier.json"]');
+  await expect(row.locator('[data-metric="test-top1"]')).toHaveText('81.3%');
+  await expect(row.locator('[data-metric="best-val"]')).toContainText('87.5%');
+
+  await page.getByTestId('imported-shown').selectOption({ label: 'B from earlier.json' });
+  await expect(page.getByTestId('legend-imported')).toContainText('B from earlier.json');
+  // The x-axis choice applies to every series: epochs of the imported run end at 12.
+  await page.getByTestId('x-axis').getByRole('radio', { name: 'Epoch' }).check();
+  await expect
+    .poll(() =>
+      loss.locator('.recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value').allTextContents(),
+    )
+    .toEqual(['0', '3', '6', '9', '12']);
+  expect(new URL(page.url()).searchParams.get('x')).toBe('epoch');
+
+  const download = page.waitForEvent('download');
+  await loss.getByRole('button', { name: /as PNG/ }).click();
+  const png = readFileSync(await (await download).path());
+  expect(png.subarray(1, 4).toString()).toBe('PNG');
+  await screenshot(page, testInfo, 'imported-run');
+});
+
+test('every control has a label, the page fits 1280 px, and it reads in dark mode', async ({
+  page,
+}, testInfo) => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto('/');
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-status', 'ready');
+  await page.getByTestId('model-source').getByRole('radio', { name: 'Hub checkpoint' }).check();
+  await page.getByTestId('advanced-A').locator('summary').click();
+  const unlabelled = await page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('input, select, button, textarea')]
+      .filter((el) => {
+        if (el.closest('.recharts-wrapper')) return false;
+        const control = el as HTMLInputElement;
+        const labelled =
+          (control.labels?.length ?? 0) > 0 ||
+          el.getAttribute('aria-label') ||
+          el.getAttribute('aria-labelledby') ||
+          (el.tagName === 'BUTTON' && el.textContent?.trim());
+        return !labelled;
+      })
+      .map((el) => el.outerHTML.slice(0, 120)),
+  );
+  expect(unlabelled).toEqual([]);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
+
+  // Keyboard: the disclosure opens with Enter, and its settings are reachable with Tab.
+  const summary = page.getByTestId('advanced-B').locator('summary');
+  await summary.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('advanced-B')).toHaveAttribute('open', '');
+  await page.keyboard.press('Tab');
+  await expect(run(page, 'B').getByLabel('LR scaling')).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await expect.poll(() => new URL(page.url()).searchParams.get('b.lrScaling')).toBe('batch/256');
+  await screenshot(page, testInfo, 'light-1280');
+
+  await page.getByTestId('theme').selectOption('dark');
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const text = await page.evaluate(() => getComputedStyle(document.querySelector('h1')!).color);
+  const luminance = (css: string) => {
+    const [r, g, b] = css.match(/\d+/g)!.map(Number);
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+  };
+  expect(luminance(background)).toBeLessThan(40);
+  expect(luminance(text)).toBeGreaterThan(200);
+  await screenshot(page, testInfo, 'dark-1280');
+  await page.getByTestId('theme').selectOption('auto');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  expect(luminance(await page.evaluate(() => getComputedStyle(document.body).backgroundColor))).toBeLessThan(
+    40,
+  );
+});
+
+// ---- The flows below need the training engine of the compute worker (issue 6): prepareModel, startRuns,
+// ---- exportRunWeights... They are enabled at integration, when the engine's methods exist.
+
+/** Reads a safetensors header: 8-byte little-endian length, then JSON. */
+function safetensorsHeader(
+  bytes: Buffer,
+): Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }> {
+  const length = Number(bytes.readBigUInt64LE(0));
+  const header = JSON.parse(bytes.subarray(8, 8 + length).toString('utf8')) as Record<string, unknown>;
+  delete header.__metadata__;
+  const dataBytes = bytes.length - 8 - length;
+  for (const [key, entry] of Object.entries(header)) {
+    const {
+      data_offsets: [begin, end],
+    } = entry as { data_offsets: [number, number] };
+    if (!(begin >= 0 && end >= begin && end <= dataBytes))
+      throw new Error(`${key}: offsets outside the file`);
+  }
+  return header as ReturnType<typeof safetensorsHeader>;
+}
+
+/** Wall time of a click until the page has painted its effect, measured from outside the page. */
+async function clickLatencyMs(page: Page): Promise<number> {
+  const started = Date.now();
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const counter = document.querySelector<HTMLButtonElement>('[data-testid="click-counter"]')!;
+        const before = counter.textContent;
+        counter.click();
+        requestAnimationFrame(() =>
+          setTimeout(
+            () => (counter.textContent !== before ? resolve() : reject(new Error('click not handled'))),
+            0,
+          ),
+        );
+      }),
+  );
+  return Date.now() - started;
+}
+
+async function pointCounts(page: Page): Promise<{ a: number; b: number }> {
+  const chart = page.getByTestId('chart-train-loss');
+  return {
+    a: Number(await chart.getAttribute('data-points-a')),
+    b: Number(await chart.getAttribute('data-points-b')),
+  };
+}
+
+test.fixme('the whole flow: sample, tiny, A without and B with CutMix, train both, results, export', async ({
+  page,
+}, testInfo) => {
+  // Enabled at integration (needs the engine's training methods).
+  test.setTimeout(20 * 60_000);
+  await page.goto('/?model=tiny&input=8x64&a.preset=write-up&b.preset=write-up&b.cutmix=true');
+  await page.getByRole('button', { name: 'Try the sample dataset' }).click();
+  await expect(page.getByTestId('dataset-summary')).toBeVisible({ timeout: 120_000 });
+  await page.getByTestId('model-source').getByRole('radio', { name: 'Tiny' }).check();
+  await expect(run(page, 'A').getByRole('switch', { name: 'CutMix' })).not.toBeChecked();
+  await expect(run(page, 'B').getByRole('switch', { name: 'CutMix' })).toBeChecked();
+  await page.getByTestId('train-both').click();
+
+  // Both curves grow while training runs, and the page answers clicks meanwhile.
+  await expect
+    .poll(async () => Math.min(...Object.values(await pointCounts(page))), { timeout: 300_000 })
+    .toBeGreaterThan(0);
+  const early = await pointCounts(page);
+  const latencies: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    latencies.push(await clickLatencyMs(page));
+    await page.waitForTimeout(300);
+  }
+  expect(Math.max(...latencies), `click latencies ${latencies.join(', ')} ms`).toBeLessThan(200);
+  await expect
+    .poll(
+      async () => {
+        const now = await pointCounts(page);
+        return now.a > early.a && now.b > early.b;
+      },
+      { timeout: 300_000 },
+    )
+    .toBe(true);
+  await screenshot(page, testInfo, 'training');
+
+  for (const id of ['A', 'B'] as const)
+    await expect(page.getByTestId(`run-status-${id}`)).toHaveAttribute('data-status', 'finished', {
+      timeout: 900_000,
+    });
+  const summary = page.getByTestId('summary-table');
+  for (const id of ['A', 'B']) {
+    const top1 = Number(
+      await summary.locator(`tr[data-run="${id}"] [data-metric="test-top1"]`).getAttribute('data-value'),
+    );
+    expect(top1, `test accuracy of ${id}`).toBeGreaterThanOrEqual(0);
+    expect(top1).toBeLessThanOrEqual(1);
+    const matrix = page.getByTestId(`confusion-${id}`);
+    await expect(matrix).toHaveAttribute('data-ready', 'true');
+    await expect(matrix.locator('tbody tr')).toHaveCount(6);
+  }
+  await expect(page.getByTestId('gallery-A').locator('li')).not.toHaveCount(0);
+  await screenshot(page, testInfo, 'finished');
+
+  // Metrics JSON holds every plotted point.
+  const json = page.waitForEvent('download');
+  await page.getByTestId('export-metrics-json').click();
+  const metrics = parseMetricsFile(readFileSync(await (await json).path(), 'utf8'));
+  const counts = await pointCounts(page);
+  expect(metrics.runs.map((r) => r.steps.length)).toEqual([counts.a, counts.b]);
+
+  // The fine-tuned weights as HF files: model.safetensors parses and has HF's key names.
+  const downloads: Record<string, Buffer> = {};
+  page.on('download', async (d) => void (downloads[d.suggestedFilename()] = readFileSync(await d.path())));
+  await page.getByTestId('export-weights-A').click();
+  await expect
+    .poll(() => Object.keys(downloads).sort(), { timeout: 60_000 })
+    .toEqual(['config.json', 'model.safetensors']);
+  const header = safetensorsHeader(downloads['model.safetensors']!);
+  const keys = Object.keys(header);
+  expect(keys).toContain('videomae.embeddings.patch_embeddings.projection.weight');
+  expect(keys).toContain('videomae.encoder.layer.0.attention.attention.query.weight');
+  expect(keys).toContain('classifier.weight');
+  expect(header['classifier.weight']!.shape).toEqual([6, 128]);
+  const config = JSON.parse(downloads['config.json']!.toString('utf8')) as {
+    id2label: Record<string, string>;
+  };
+  expect(Object.values(config.id2label).sort()).toEqual([
+    'FadeIn',
+    'FadeOut',
+    'Grow',
+    'Shrink',
+    'SlideDown',
+    'SlideUp',
+  ]);
+});
+
+test.fixme('a Hub checkpoint loads with progress and a key report; a wrong repo or revision is explained', async ({
+  page,
+}, testInfo) => {
+  // Enabled at integration (needs the engine's prepareModel).
+  const hub = encodeURIComponent(FAKE_HUB_URL);
+  await page.goto(`/?model=hub&repo=fixtures/tiny_cls_meanpool&hubUrl=${hub}`);
+  await page.getByRole('button', { name: 'Try the sample dataset' }).click();
+  await expect(page.getByTestId('dataset-summary')).toBeVisible({ timeout: 120_000 });
+  // The fixture is small: record the progress element even if it shows only briefly.
+  await page.evaluate(() => {
+    const observer = new MutationObserver(() => {
+      if (document.querySelector('[data-testid="model-progress"]'))
+        (window as unknown as { sawProgress: boolean }).sawProgress = true;
+    });
+    observer.observe(document.body, { childList: true, subtree: true });
+  });
+  await page.getByRole('button', { name: 'Load checkpoint' }).click();
+  await expect(page.getByTestId('key-report')).toBeVisible({ timeout: 60_000 });
+  expect(await page.evaluate(() => (window as unknown as { sawProgress?: boolean }).sawProgress)).toBe(true);
+  // The fixture has five labels; the dataset's six replace its classifier, and the report says so.
+  await expect(page.getByTestId('key-report')).toContainText('classifier');
+  await expect(page.getByTestId('model-parameters')).toHaveAttribute('data-value', /^\d+$/);
+  await screenshot(page, testInfo, 'hub-loaded');
+
+  await page.getByLabel('Repository').fill('fixtures/no-such-model');
+  await page.getByRole('button', { name: 'Load checkpoint' }).click();
+  const error = page.getByTestId('model-error');
+  await expect(error).toHaveAttribute('data-error-name', 'HubRepoNotFoundError');
+  await expect(error).toContainText('fixtures/no-such-model');
+
+  await page.getByLabel('Repository').fill('fixtures/tiny_cls_meanpool');
+  await page.getByLabel('Revision').fill('no-such-branch');
+  await page.getByRole('button', { name: 'Load checkpoint' }).click();
+  await expect(error).toHaveAttribute('data-error-name', 'HubRevisionNotFoundError');
+  await expect(error).toContainText('no-such-branch');
+  await screenshot(page, testInfo, 'hub-error');
+});
+
+test.fixme('a broken clip in a dropped folder is listed as skipped while the rest trains', async ({
+  page,
+}, testInfo) => {
+  // Enabled at integration (needs the ingest's folder drop and the engine). The locators of the Dataset
+  // panel (folder input, skipped table) follow the ingest's panel.
+  test.setTimeout(15 * 60_000);
+  const root = mkdtempSync(join(tmpdir(), 'dropped-'));
+  const source = 'public/samples/motion6';
+  const copy = (from: string, to: string) => {
+    for (const entry of readdirSync(from)) {
+      const path = join(from, entry);
+      if (statSync(path).isDirectory()) {
+        mkdirSync(join(to, entry), { recursive: true });
+        copy(path, join(to, entry));
+      } else if (entry !== 'manifest.json') copyFileSync(path, join(to, entry));
+    }
+  };
+  const dataset = join(root, 'motion6');
+  mkdirSync(dataset);
+  copy(source, dataset);
+  writeFileSync(join(dataset, 'train', 'Grow', 'v_Grow_g99_c01.mp4'), Buffer.from('this is not a video'));
+  await page.goto('/?model=tiny&input=4x64&a.maxSteps=2&b.maxSteps=2&b.cutmix=true');
+  await page.locator('input[type="file"][webkitdirectory]').setInputFiles(dataset);
+  await expect(page.getByTestId('skipped-files')).toContainText('v_Grow_g99_c01.mp4', { timeout: 120_000 });
+  await page.getByTestId('train-both').click();
+  for (const id of ['A', 'B'] as const)
+    await expect(page.getByTestId(`run-status-${id}`)).toHaveAttribute('data-status', 'finished', {
+      timeout: 600_000,
+    });
+  await screenshot(page, testInfo, 'skipped-file');
+});

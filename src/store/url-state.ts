@@ -1,0 +1,96 @@
+/**
+ * The experiment as a query string: the model choice, the two runs (each a preset plus what was changed
+ * from it, under `a.` / `b.`), and the view. A shared link carries all of it, so opening it restores the
+ * same comparison; local storage keeps the same text for the next visit.
+ */
+import { DEFAULT_PRESET, decodeRun, encodeRun, presetById, type PresetId } from '../train/presets.ts';
+import { withCutMixToggled, type RunConfig } from '../train/run-config.ts';
+import { RUN_IDS, type RunId } from '../worker/training-protocol.ts';
+import { MODEL_SETTINGS_SCHEMA, type ModelSettings } from './model-settings.ts';
+import { decodeParams, defaultsOf, encodeParams } from './schema.ts';
+import { VIEW_SETTINGS_SCHEMA, type ViewSettings } from './view-settings.ts';
+
+export interface RunSettings {
+  /** The preset the run started from; the URL stores only what differs from it. */
+  preset: PresetId;
+  config: RunConfig;
+}
+
+export interface Experiment {
+  model: ModelSettings;
+  view: ViewSettings;
+  runs: Record<RunId, RunSettings>;
+}
+
+export const RUN_PREFIX: Record<RunId, string> = { A: 'a.', B: 'b.' };
+
+/** B of a fresh comparison: A with CutMix flipped, same preset, seed and everything else. */
+export function comparisonPartner(a: RunSettings): RunSettings {
+  return { preset: a.preset, config: withCutMixToggled(a.config) };
+}
+
+export function defaultExperiment(): Experiment {
+  const a: RunSettings = { preset: DEFAULT_PRESET, config: presetById(DEFAULT_PRESET).config };
+  return {
+    model: defaultsOf(MODEL_SETTINGS_SCHEMA),
+    view: defaultsOf(VIEW_SETTINGS_SCHEMA),
+    runs: { A: a, B: comparisonPartner(a) },
+  };
+}
+
+function hasPrefixed(params: URLSearchParams, prefix: string): boolean {
+  for (const key of params.keys()) if (key.startsWith(prefix)) return true;
+  return false;
+}
+
+/** Whether the text names any experiment setting (then it describes the whole experiment). */
+export function hasExperimentParams(params: URLSearchParams): boolean {
+  const keys = [...Object.keys(MODEL_SETTINGS_SCHEMA), ...Object.keys(VIEW_SETTINGS_SCHEMA)];
+  return keys.some((key) => params.has(key)) || RUN_IDS.some((id) => hasPrefixed(params, RUN_PREFIX[id]));
+}
+
+export interface DecodedExperiment {
+  experiment: Experiment;
+  rejected: { key: string; text: string }[];
+}
+
+/**
+ * Reads an experiment. Settings not named take their defaults, except B: a link without any `b.` setting
+ * means "B is A with CutMix flipped", the comparison the page is for.
+ */
+export function decodeExperiment(params: URLSearchParams): DecodedExperiment {
+  const model = decodeParams(MODEL_SETTINGS_SCHEMA, params);
+  const view = decodeParams(VIEW_SETTINGS_SCHEMA, params);
+  const a = decodeRun(params, RUN_PREFIX.A);
+  const runA: RunSettings = { preset: a.preset, config: a.config };
+  const rejected = [...model.rejected, ...view.rejected, ...a.rejected];
+  let runB = comparisonPartner(runA);
+  if (hasPrefixed(params, RUN_PREFIX.B)) {
+    const b = decodeRun(params, RUN_PREFIX.B);
+    runB = { preset: b.preset, config: b.config };
+    rejected.push(...b.rejected);
+  }
+  return {
+    experiment: {
+      model: { ...defaultsOf(MODEL_SETTINGS_SCHEMA), ...model.values },
+      view: { ...defaultsOf(VIEW_SETTINGS_SCHEMA), ...view.values },
+      runs: { A: runA, B: runB },
+    },
+    rejected,
+  };
+}
+
+/**
+ * Writes an experiment into `params` (other parameters are kept). Both presets are always written, even
+ * the default one, so a link always says it holds an experiment and B is never mistaken for "A flipped".
+ */
+export function encodeExperiment(experiment: Experiment, params: URLSearchParams): void {
+  encodeParams(MODEL_SETTINGS_SCHEMA, experiment.model, params);
+  encodeParams(VIEW_SETTINGS_SCHEMA, experiment.view, params);
+  for (const id of RUN_IDS) {
+    const run = experiment.runs[id];
+    const prefix = RUN_PREFIX[id];
+    encodeRun(run.config, run.preset, params, prefix);
+    params.set(`${prefix}preset`, run.preset);
+  }
+}

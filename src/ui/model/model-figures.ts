@@ -1,0 +1,77 @@
+/**
+ * What the chosen model costs, for the Model panel: parameters, forward FLOPs per clip, tokens, and the
+ * memory of training at each run's batch size. For a preset the figures come from its config (computed on
+ * the page, no tensors); for a loaded checkpoint from the engine's ModelSummary.
+ */
+import {
+  countParameters,
+  forwardFlopsPerClip,
+  sequenceLength,
+  trainingActivationBytes,
+  type VideoMAEConfig,
+} from '../../model/videomae/config.ts';
+import type { ModelSummary, RunId } from '../../worker/training-protocol.ts';
+
+export interface ModelFigures {
+  parameters: number;
+  forwardFlopsPerClip: number;
+  tokens: number;
+  /** float32 weights, gradients and Adam's two moments: what a run keeps for its whole life. */
+  stateBytes: number;
+  /** Activations of one training step at the run's batch size, stock and fused attention. */
+  activationBytes: Record<RunId, { stock: number; fused: number }>;
+  /** Each run alone: state + activations (stock attention). */
+  runBytes: Record<RunId, number>;
+  /** Both models on the device, one step at a time (the engine steps A and B in turn). */
+  bothBytes: number;
+}
+
+const BYTES_PER_FLOAT = 4;
+/** Weights, gradients, Adam's first and second moments. */
+const STATE_COPIES = 4;
+
+function assemble(
+  parameters: number,
+  forward: number,
+  tokens: number,
+  activation: (batch: number) => { stock: number; fused: number },
+  batch: Record<RunId, number>,
+): ModelFigures {
+  const stateBytes = STATE_COPIES * BYTES_PER_FLOAT * parameters;
+  const activationBytes = { A: activation(batch.A), B: activation(batch.B) };
+  return {
+    parameters,
+    forwardFlopsPerClip: forward,
+    tokens,
+    stateBytes,
+    activationBytes,
+    runBytes: { A: stateBytes + activationBytes.A.stock, B: stateBytes + activationBytes.B.stock },
+    bothBytes: 2 * stateBytes + Math.max(activationBytes.A.stock, activationBytes.B.stock),
+  };
+}
+
+export function figuresFromConfig(config: VideoMAEConfig, batch: Record<RunId, number>): ModelFigures {
+  return assemble(
+    countParameters(config),
+    forwardFlopsPerClip(config),
+    sequenceLength(config),
+    (b) => ({
+      stock: trainingActivationBytes(config, b, false),
+      fused: trainingActivationBytes(config, b, true),
+    }),
+    batch,
+  );
+}
+
+export function figuresFromSummary(summary: ModelSummary, batch: Record<RunId, number>): ModelFigures {
+  return assemble(
+    summary.parameters,
+    summary.forwardFlopsPerClip,
+    summary.tokens,
+    (b) => ({
+      stock: summary.activationBytesPerClip.stock * b,
+      fused: summary.activationBytesPerClip.fused * b,
+    }),
+    batch,
+  );
+}
