@@ -7,6 +7,7 @@ import { create } from 'zustand';
 import { getEngine } from '../worker/client.ts';
 import type { ModelLoadProgress, ModelSummary } from '../worker/training-protocol.ts';
 import { currentDatasetFacts, useDatasetFacts } from './dataset-link.ts';
+import { useDataset } from './dataset.ts';
 import { modelChoiceKey, modelChoiceOf } from './model-settings.ts';
 import { useSettings } from './settings.ts';
 
@@ -77,6 +78,13 @@ export const useModel = create<ModelState>()((set, get) => ({
         });
         if (!current()) return false;
         set({ status: 'ready', summary, labels, preparedKey: key, progress: null });
+        // Decode at the model's input size: the data worker's working resolution and warnings follow it.
+        const dataset = useDataset.getState();
+        const imageSize = Number(summary.config.image_size);
+        const numFrames = Number(summary.config.num_frames);
+        if (dataset.preprocess.imageSize !== imageSize || dataset.preprocess.numFrames !== numFrames) {
+          await dataset.setPreprocess({ ...dataset.preprocess, imageSize, numFrames });
+        }
         return true;
       } catch (error) {
         if (current()) set({ status: 'failed', error: errorOf(error), progress: null, preparedKey: null });

@@ -15,6 +15,8 @@ import {
   type SavedRunInfo,
 } from '../worker/training-protocol.ts';
 import { currentDatasetFacts } from './dataset-link.ts';
+import { useDataset } from './dataset.ts';
+import { connectEngineToData } from './engine-link.ts';
 import { METRICS_FORMAT, METRICS_VERSION, type MetricsFile, type MetricsRun } from './metrics-file.ts';
 import { errorOf, useModel } from './model.ts';
 import { useSettings } from './settings.ts';
@@ -108,9 +110,15 @@ export const useTraining = create<TrainingState>()((set, get) => {
           totalSteps,
         ),
       }));
+      await connectEngineToData();
       await getEngine().call(
         'startRuns',
-        { runs, schedule: useSettings.getState().view.schedule, ...(resume.length > 0 ? { resume } : {}) },
+        {
+          runs,
+          schedule: useSettings.getState().view.schedule,
+          preprocess: useDataset.getState().preprocess,
+          ...(resume.length > 0 ? { resume } : {}),
+        },
         (events) => get().receiveEvents(events),
       );
     } catch (error) {
@@ -194,7 +202,8 @@ export const useTraining = create<TrainingState>()((set, get) => {
             `The model is not ready: ${useModel.getState().error?.message ?? 'unknown error'}`,
           );
         }
-        const items = await getEngine().call('previewMix', config, count);
+        await connectEngineToData();
+        const items = await getEngine().call('previewMix', config, useDataset.getState().preprocess, count);
         set({ mixPreview: { runId: id, loading: false, items, error: null } });
       } catch (error) {
         set({ mixPreview: { runId: id, loading: false, items: [], error: errorOf(error).message } });

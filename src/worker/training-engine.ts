@@ -160,7 +160,9 @@ export class TrainingEngine implements TrainingEngineApi {
     onProgress?: (progress: ModelLoadProgress) => void,
   ): Promise<ModelSummary> {
     if (this.training) throw new EngineBusyError('Stop the running training before changing the model');
-    if (labels.length < 1) throw new NoDatasetError('The dataset has no classes yet');
+    if (labels.length < 1 && choice.kind === 'preset') {
+      throw new NoDatasetError('Load a dataset first: a model built from a preset needs its classes');
+    }
     let base: BaseModel;
     let description: string;
     if (choice.kind === 'preset') {
@@ -179,7 +181,8 @@ export class TrainingEngine implements TrainingEngineApi {
       const useMeanPooling =
         choice.useMeanPooling === 'checkpoint' ? undefined : choice.useMeanPooling === 'on';
       const options = {
-        labels,
+        // No dataset yet: keep the checkpoint's own labels (training re-prepares with the dataset's).
+        labels: labels.length > 0 ? labels : undefined,
         useMeanPooling,
         onProgress: (p: {
           stage: 'read' | 'build';

@@ -1,43 +1,50 @@
 /**
- * A clip's picture for the gallery: the dropped file itself in a muted <video> (Chrome shows its first
- * frame and plays it on hover). Small and self-contained, so a decoded thumbnail from the data worker can
- * replace it later. Formats the browser cannot play (AVI) show the file name instead.
+ * A clip's picture for the gallery: its middle frame, decoded by the data worker (so AVI and every other
+ * format the ingest reads shows too), drawn on a small canvas.
  */
-import { useState } from 'react';
-import { useClipFile } from '../../store/dataset-link.ts';
+import { useEffect, useRef, useState } from 'react';
+import { getDataClient } from '../../data/client.ts';
+import { useDataset } from '../../store/dataset.ts';
 
-const urls = new WeakMap<File, string>();
+const THUMB_SHORT_SIDE = 96;
 
-/** One object URL per file for the page's lifetime: the gallery re-renders, the file does not change. */
-function urlFor(file: File): string {
-  let url = urls.get(file);
-  if (!url) urls.set(file, (url = URL.createObjectURL(file)));
-  return url;
-}
-
-export function ClipThumbnail({ path }: { path: string }) {
-  const file = useClipFile(path);
+export function ClipThumbnail({ clipId }: { clipId: string }) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const frameCount = useDataset((s) => s.index?.clips.find((c) => c.id === clipId)?.frameCount ?? null);
   const [failed, setFailed] = useState(false);
-  if (!file || failed) {
+
+  useEffect(() => {
+    if (frameCount === null) return;
+    let cancelled = false;
+    const middle = Math.max(0, Math.floor(frameCount / 2));
+    getDataClient()
+      .api.getFrames(clipId, [middle], THUMB_SHORT_SIDE)
+      .then((frames) => {
+        const target = canvas.current;
+        if (cancelled || !target) return;
+        target.width = frames.width;
+        target.height = frames.height;
+        const image = new ImageData(frames.width, frames.height);
+        for (let p = 0; p < frames.width * frames.height; p++) {
+          image.data[p * 4] = frames.data[p * 3]!;
+          image.data[p * 4 + 1] = frames.data[p * 3 + 1]!;
+          image.data[p * 4 + 2] = frames.data[p * 3 + 2]!;
+          image.data[p * 4 + 3] = 255;
+        }
+        target.getContext('2d')?.putImageData(image, 0, 0);
+      })
+      .catch(() => !cancelled && setFailed(true));
+    return () => {
+      cancelled = true;
+    };
+  }, [clipId, frameCount]);
+
+  if (frameCount === null || failed) {
     return (
       <div className="thumb thumb-missing" aria-hidden="true">
-        {path.split('.').pop()?.toUpperCase()}
+        {clipId.split('.').pop()?.toUpperCase()}
       </div>
     );
   }
-  return (
-    <video
-      className="thumb"
-      // A little into the clip: first frames are often black (fades) or blank.
-      src={`${urlFor(file)}#t=0.4`}
-      muted
-      loop
-      playsInline
-      preload="auto"
-      aria-hidden="true"
-      onError={() => setFailed(true)}
-      onMouseEnter={(e) => void e.currentTarget.play().catch(() => undefined)}
-      onMouseLeave={(e) => e.currentTarget.pause()}
-    />
-  );
+  return <canvas ref={canvas} className="thumb" aria-hidden="true" />;
 }

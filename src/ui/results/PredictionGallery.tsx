@@ -41,7 +41,7 @@ export function PredictionGallery({ labels }: { labels: readonly string[] }) {
             const right = p.label === p.predicted;
             return (
               <li key={p.clipId} className={`card ${right ? 'right' : 'wrong'}`} data-correct={String(right)}>
-                <ClipThumbnail path={p.path} />
+                <ClipThumbnail clipId={p.clipId} />
                 <div className="card-text">
                   <span className="card-file" title={p.path}>
                     {p.path.split('/').pop()}
