@@ -31,6 +31,21 @@ export default defineConfig({
   optimizeDeps: {
     // ffmpeg.wasm loads its own worker and core by URL; pre-bundling breaks those URLs.
     exclude: ['@ffmpeg/ffmpeg', '@ffmpeg/util'],
+    // Pre-bundled together up front: discovered late (from inside the workers), they were bundled again
+    // with their own copy of tfjs-core, whose kernel registry the engine does not see.
+    include: [
+      '@tensorflow/tfjs',
+      '@tensorflow/tfjs-core',
+      '@tensorflow/tfjs-backend-cpu',
+      '@tensorflow/tfjs-backend-webgl',
+      '@tensorflow/tfjs-backend-wasm',
+      '@tensorflow/tfjs-backend-webgpu',
+      'comlink',
+      'mp4box',
+      'fflate',
+      'zustand',
+      'recharts',
+    ],
   },
   build: {
     target: 'es2022',

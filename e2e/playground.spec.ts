@@ -360,24 +360,28 @@ function safetensorsHeader(
   return header as ReturnType<typeof safetensorsHeader>;
 }
 
-/** Wall time of a click until the page has painted its effect, measured from outside the page. */
-async function clickLatencyMs(page: Page): Promise<number> {
-  const started = Date.now();
-  await page.evaluate(
-    () =>
-      new Promise<void>((resolve, reject) => {
-        const counter = document.querySelector<HTMLButtonElement>('[data-testid="click-counter"]')!;
-        const before = counter.textContent;
-        counter.click();
-        requestAnimationFrame(() =>
-          setTimeout(
-            () => (counter.textContent !== before ? resolve() : reject(new Error('click not handled'))),
-            0,
-          ),
-        );
-      }),
-  );
-  return Date.now() - started;
+/**
+ * Click-to-paint latency of real clicks (the browser's Event Timing API: from the input event's timestamp,
+ * through any wait for a busy main thread, to the next paint after its handlers ran).
+ */
+async function clickLatenciesMs(page: Page, clicks: number): Promise<number[]> {
+  await page.evaluate(() => {
+    const w = window as unknown as { clickDurations: number[] };
+    w.clickDurations = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) if (entry.name === 'click') w.clickDurations.push(entry.duration);
+    }).observe({ type: 'event', durationThreshold: 16, buffered: false } as PerformanceObserverInit);
+  });
+  const counter = page.getByTestId('click-counter');
+  for (let i = 0; i < clicks; i++) {
+    const before = await counter.textContent();
+    await counter.click();
+    await expect(counter).not.toHaveText(before ?? '');
+    await page.waitForTimeout(300);
+  }
+  // Event Timing reports only clicks slower than 16 ms; faster ones count as 16.
+  const slow = await page.evaluate(() => (window as unknown as { clickDurations: number[] }).clickDurations);
+  return [...slow, ...Array.from({ length: Math.max(0, clicks - slow.length) }, () => 16)];
 }
 
 async function pointCounts(page: Page): Promise<{ a: number; b: number }> {
@@ -388,12 +392,12 @@ async function pointCounts(page: Page): Promise<{ a: number; b: number }> {
   };
 }
 
-test.fixme('the whole flow: sample, tiny, A without and B with CutMix, train both, results, export', async ({
+test('the whole flow: sample, tiny, A without and B with CutMix, train both, results, export', async ({
   page,
 }, testInfo) => {
   // Enabled at integration (needs the engine's training methods).
   test.setTimeout(20 * 60_000);
-  await page.goto('/?model=tiny&input=8x64&a.preset=write-up&b.preset=write-up&b.cutmix=true');
+  await page.goto('/?model=tiny&input=8x64&a.preset=write-up&a.epochs=1&b.preset=write-up&b.cutmix=true&b.epochs=1');
   await page.getByRole('button', { name: 'Try the sample dataset' }).click();
   await expect(page.getByTestId('dataset-summary')).toBeVisible({ timeout: 120_000 });
   await page.getByTestId('model-source').getByRole('radio', { name: 'Tiny' }).check();
@@ -406,11 +410,7 @@ test.fixme('the whole flow: sample, tiny, A without and B with CutMix, train bot
     .poll(async () => Math.min(...Object.values(await pointCounts(page))), { timeout: 300_000 })
     .toBeGreaterThan(0);
   const early = await pointCounts(page);
-  const latencies: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    latencies.push(await clickLatencyMs(page));
-    await page.waitForTimeout(300);
-  }
+  const latencies = await clickLatenciesMs(page, 5);
   expect(Math.max(...latencies), `click latencies ${latencies.join(', ')} ms`).toBeLessThan(200);
   await expect
     .poll(
@@ -474,7 +474,7 @@ test.fixme('the whole flow: sample, tiny, A without and B with CutMix, train bot
   ]);
 });
 
-test.fixme('a Hub checkpoint loads with progress and a key report; a wrong repo or revision is explained', async ({
+test('a Hub checkpoint loads with progress and a key report; a wrong repo or revision is explained', async ({
   page,
 }, testInfo) => {
   // Enabled at integration (needs the engine's prepareModel).
@@ -512,7 +512,7 @@ test.fixme('a Hub checkpoint loads with progress and a key report; a wrong repo 
   await screenshot(page, testInfo, 'hub-error');
 });
 
-test.fixme('a broken clip in a dropped folder is listed as skipped while the rest trains', async ({
+test('a broken clip in a dropped folder is listed as skipped while the rest trains', async ({
   page,
 }, testInfo) => {
   // Enabled at integration (needs the ingest's folder drop and the engine). The locators of the Dataset

@@ -60,6 +60,7 @@ export function modelChoiceOf(settings: ModelSettings, files: readonly File[]): 
       revision: settings.revision.trim() || 'main',
       hubUrl: settings.hubUrl.trim() || DEFAULT_HUB_URL,
       useMeanPooling: settings.pooling,
+      initSeed: settings.initSeed,
     };
   }
   if (files.length === 0) {
@@ -67,7 +68,7 @@ export function modelChoiceOf(settings: ModelSettings, files: readonly File[]): 
       'No checkpoint files: drop config.json and model.safetensors (or pytorch_model.bin) in the Model panel.',
     );
   }
-  return { kind: 'files', files: [...files], useMeanPooling: settings.pooling };
+  return { kind: 'files', files: [...files], useMeanPooling: settings.pooling, initSeed: settings.initSeed };
 }
 
 /**

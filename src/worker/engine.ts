@@ -25,9 +25,21 @@ import type { RunConfig } from '../train/run-config.ts';
 /** Everything the worker answers: backend management here, training delegated to the TrainingEngine. */
 export class ComputeEngine implements EngineApi {
   private report: BackendReport | null = null;
+  private initQueue: Promise<unknown> = Promise.resolve();
   private readonly training = new TrainingEngine();
 
-  async init(preference: BackendPreference): Promise<BackendReport> {
+  /**
+   * Starts tfjs on the preferred backend. Calls are serialised: two overlapping inits (a quick change of
+   * the setting, React's double effects in development) would otherwise race inside tf.setBackend and
+   * leave one backend active while the report names another.
+   */
+  init(preference: BackendPreference): Promise<BackendReport> {
+    const next = this.initQueue.then(() => this.initNow(preference));
+    this.initQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async initNow(preference: BackendPreference): Promise<BackendReport> {
     try {
       this.report = await initBackend(preference);
     } catch (error) {

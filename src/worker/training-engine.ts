@@ -66,8 +66,6 @@ import type {
 interface BaseModel {
   config: VideoMAEConfig;
   weights: Map<string, Float32Array>;
-  /** Parameters the checkpoint did not have (all of them for a preset): initialised from each run's seed. */
-  fresh: Set<string>;
   report: LoadReport | null;
 }
 
@@ -175,7 +173,7 @@ export class TrainingEngine implements TrainingEngineApi {
       const weights = new Map<string, Float32Array>();
       for (const spec of parameterSpecs(config))
         weights.set(spec.name, initParameter(spec, config, choice.initSeed));
-      base = { config, weights, fresh: new Set(weights.keys()), report: null };
+      base = { config, weights, report: null };
       description = `${choice.preset} preset, ${choice.numFrames} frames at ${choice.imageSize}x${choice.imageSize}, trained from scratch`;
     } else {
       const useMeanPooling =
@@ -183,6 +181,7 @@ export class TrainingEngine implements TrainingEngineApi {
       const options = {
         // No dataset yet: keep the checkpoint's own labels (training re-prepares with the dataset's).
         labels: labels.length > 0 ? labels : undefined,
+        seed: choice.initSeed,
         useMeanPooling,
         onProgress: (p: {
           stage: 'read' | 'build';
@@ -218,7 +217,6 @@ export class TrainingEngine implements TrainingEngineApi {
         base = {
           config: loaded.config,
           weights,
-          fresh: new Set(loaded.report.newlyInitialized),
           report: loaded.report,
         };
       } finally {
@@ -260,13 +258,9 @@ export class TrainingEngine implements TrainingEngineApi {
     };
   }
 
-  /** The run's own model: the base weights, with fresh parameters drawn from the run's seed. */
-  private buildModel(base: BaseModel, seed: number): VideoMAEForVideoClassification {
-    const weights = new Map(base.weights);
-    for (const spec of parameterSpecs(base.config)) {
-      if (base.fresh.has(spec.name)) weights.set(spec.name, initParameter(spec, base.config, `run-${seed}`));
-    }
-    return VideoMAEForVideoClassification.fromWeights(base.config, weights);
+  /** The run's own variables, from the weights every run starts from. */
+  private buildModel(base: BaseModel): VideoMAEForVideoClassification {
+    return VideoMAEForVideoClassification.fromWeights(base.config, base.weights);
   }
 
   private preprocessOf(config: VideoMAEConfig, requested: PreprocessSettings): PreprocessSettings {
@@ -386,7 +380,7 @@ export class TrainingEngine implements TrainingEngineApi {
           parseConfig(checkpoint.modelConfig),
           new Map([...checkpoint.weights].map(([name, value]) => [name, value.data])),
         )
-      : this.buildModel(base, config.seed);
+      : this.buildModel(base);
     const trainer = new RunTrainer({ runId: run.id, config, model, data, dataset, preprocess });
     if (checkpoint) {
       trainer.restore(checkpoint.optimizer, checkpoint.progress);

@@ -20,7 +20,11 @@ export type RunStatus =
   | 'finished'
   | 'failed';
 
-/** Which weights both runs start from. */
+/**
+ * Which weights both runs start from. Weights that do not come from a checkpoint (all of a preset's, a new
+ * classifier head) are drawn from `initSeed`, so runs A and B always start from the same weights; each
+ * run's own seed drives its data order, augmentation, mixing and dropout.
+ */
 export type ModelChoice =
   | { kind: 'preset'; preset: PresetName; numFrames: number; imageSize: number; initSeed: number }
   | {
@@ -29,8 +33,9 @@ export type ModelChoice =
       revision: string;
       hubUrl: string;
       useMeanPooling: 'checkpoint' | 'on' | 'off';
+      initSeed: number;
     }
-  | { kind: 'files'; files: File[]; useMeanPooling: 'checkpoint' | 'on' | 'off' };
+  | { kind: 'files'; files: File[]; useMeanPooling: 'checkpoint' | 'on' | 'off'; initSeed: number };
 
 export interface ModelLoadProgress {
   phase: 'download' | 'read' | 'init';

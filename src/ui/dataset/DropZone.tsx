@@ -51,6 +51,7 @@ export function DropZone({ disabled }: { disabled: boolean }) {
         ref={folderInput}
         type="file"
         hidden
+        aria-label="Choose a dataset folder"
         data-testid="folder-input"
         {...{ webkitdirectory: '', directory: '' }}
         multiple
@@ -64,6 +65,7 @@ export function DropZone({ disabled }: { disabled: boolean }) {
         type="file"
         hidden
         multiple
+        aria-label="Choose clip files"
         data-testid="files-input"
         accept="video/*,.avi,.mkv,.txt"
         onChange={(e) => {
