@@ -23,7 +23,11 @@ import {
 import { VideoMAEForVideoClassification } from '../model/videomae/model.ts';
 import { initParameter, parameterSpecs } from '../model/videomae/params.ts';
 import { configToJson, exportCheckpoint } from '../model/checkpoint/export.ts';
-import { loadPretrainedFromFiles, loadPretrainedFromHub } from '../model/checkpoint/pretrained.ts';
+import {
+  loadPretrainedFromFiles,
+  loadPretrainedFromHub,
+  type PretrainedOptions,
+} from '../model/checkpoint/pretrained.ts';
 import { cacheStorageHubCache } from '../model/checkpoint/hub.ts';
 import type { LoadReport } from '../model/checkpoint/apply.ts';
 import {
@@ -178,11 +182,13 @@ export class TrainingEngine implements TrainingEngineApi {
     } else {
       const useMeanPooling =
         choice.useMeanPooling === 'checkpoint' ? undefined : choice.useMeanPooling === 'on';
-      const options = {
-        // No dataset yet: keep the checkpoint's own labels (training re-prepares with the dataset's).
-        labels: labels.length > 0 ? labels : undefined,
+      const options: PretrainedOptions = {
+        overrides: {
+          // No dataset yet: keep the checkpoint's own labels (training re-prepares with the dataset's).
+          labels: labels.length > 0 ? labels : undefined,
+          use_mean_pooling: useMeanPooling,
+        },
         seed: choice.initSeed,
-        useMeanPooling,
         onProgress: (p: {
           stage: 'read' | 'build';
           file: string | null;
