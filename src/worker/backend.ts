@@ -89,7 +89,7 @@ export interface BackendReport {
   adapter: AdapterReport | null;
   /** Backends that were tried first and failed, with their errors. */
   failed: BackendAttempt[];
-  wasm: { simd: boolean; threads: boolean } | null;
+  wasm: { simd: boolean; threads: boolean; threadCount: number } | null;
 }
 
 /** Asks the browser for a WebGPU adapter and describes it. Works on the main thread and in workers. */

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 // The wasm binaries are served by the app itself (no CDN); Vite fingerprints them and gives their URLs.
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
@@ -38,8 +38,27 @@ export function probeOnce(): Promise<WebGPUProbe> {
   return cachedProbe;
 }
 
+/**
+ * Threads the wasm backend gets: every core but one. The spare core keeps the page (and the browser's
+ * compositor) answering clicks while training saturates the rest; on a 2-core machine that costs about a
+ * third of wasm's training speed (`npm run bench -- train --wasm-threads N` measures it).
+ */
+export function defaultWasmThreads(cores: number = navigator.hardwareConcurrency || 1): number {
+  return Math.max(1, cores - 1);
+}
+
+let wasmThreadsChosen = false;
+
+/** Fixes the wasm backend's thread count; only the first call before the backend starts has effect. */
+export function chooseWasmThreads(threads: number): void {
+  if (wasmThreadsChosen) return;
+  wasmThreadsChosen = true;
+  setThreadsCount(threads);
+}
+
 /** Makes `backend` the active tfjs backend; returns the error text when it cannot start. */
 export async function activate(backend: BackendName): Promise<string | null> {
+  if (backend === 'wasm') chooseWasmThreads(defaultWasmThreads());
   try {
     const ok = await tf.setBackend(backend);
     if (!ok) return `${backend} did not initialise`;
@@ -55,6 +74,7 @@ async function wasmFeatures(): Promise<BackendReport['wasm']> {
   return {
     simd: Boolean(await env.getAsync('WASM_HAS_SIMD_SUPPORT')),
     threads: Boolean(await env.getAsync('WASM_HAS_MULTITHREAD_SUPPORT')),
+    threadCount: getThreadsCount(),
   };
 }
 

@@ -50,7 +50,8 @@ export function SystemPanel() {
               <>
                 <dt>WebAssembly</dt>
                 <dd>
-                  SIMD {report.wasm.simd ? 'on' : 'off'}, threads {report.wasm.threads ? 'on' : 'off'}
+                  SIMD {report.wasm.simd ? 'on' : 'off'}, threads{' '}
+                  {report.wasm.threads ? report.wasm.threadCount : 'off'}
                 </dd>
               </>
             )}
