@@ -51,9 +51,43 @@ interface PlotView {
 }
 
 const DEFAULT_DOMAIN: PlotView['yDomain'] = ['auto', 'auto'];
+const HIDDEN = { visibility: 'hidden' } as const;
 
 const MARGIN = { top: 8, right: 16, bottom: 4, left: 0 };
 const X_DOMAIN: [number, 'dataMax'] = [0, 'dataMax'];
+
+interface TickProps {
+  x?: number | string;
+  y?: number | string;
+  textAnchor?: 'start' | 'middle' | 'end' | 'inherit';
+  verticalAnchor?: 'start' | 'middle' | 'end';
+  className?: string;
+  payload?: { value?: unknown };
+}
+
+const ANCHOR_SHIFT = { start: '0.71em', middle: '0.355em', end: '0' } as const;
+
+/**
+ * A tick label as a plain SVG text. Recharts' own tick component measures every label in the DOM to wrap it
+ * (a forced layout per label per redraw); single-line numbers never need it.
+ */
+function plainTick(format: (value: number) => string, fill: string) {
+  return function PlainTick({ x, y, textAnchor, verticalAnchor = 'end', className, payload }: TickProps) {
+    return (
+      <text
+        x={x}
+        y={y}
+        dy={ANCHOR_SHIFT[verticalAnchor]}
+        textAnchor={textAnchor}
+        fill={fill}
+        fontSize={12}
+        className={className}
+      >
+        {format(Number(payload?.value))}
+      </text>
+    );
+  };
+}
 
 /**
  * The drawing itself: it redraws only when its view changes, and then in its turn (useStaggered). Every
@@ -75,7 +109,8 @@ const Plot = memo(function Plot({
   const axisProps = useMemo(
     () => ({
       stroke: colors.muted,
-      tick: { fill: colors.muted, fontSize: 12 },
+      xTick: plainTick((v) => formatX(v, axis), colors.muted),
+      yTick: plainTick(formatY, colors.muted),
       formatX: (v: number) => formatX(v, axis),
       label: {
         value: AXIS_LABELS[axis],
@@ -111,59 +146,64 @@ const Plot = memo(function Plot({
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [series.map((s) => `${s.id}|${s.color}|${s.faint}|${s.dashed}|${s.dots}|${s.label}`).join(',')],
   );
-  if (series.every((s) => s.data.length === 0)) {
-    return (
-      <div className="chart-empty" style={{ height }}>
-        {emptyText}
-      </div>
-    );
-  }
+  // The chart is mounted even before it has points, hidden under the placeholder: mounting recharts costs a
+  // few hundred milliseconds of main thread, which must not fall on the moment training starts.
+  const empty = series.every((s) => s.data.length === 0);
   return (
-    <ResponsiveContainer width="100%" height={height}>
-      <LineChart data={rows} margin={MARGIN}>
-        <CartesianGrid stroke={colors.grid} strokeDasharray="3 3" vertical={false} />
-        <XAxis
-          type="number"
-          dataKey="x"
-          domain={X_DOMAIN}
-          tickFormatter={axisProps.formatX}
-          stroke={axisProps.stroke}
-          tick={axisProps.tick}
-          label={axisProps.label}
-          height={34}
-        />
-        <YAxis
-          type="number"
-          domain={yDomain}
-          tickFormatter={formatY}
-          stroke={axisProps.stroke}
-          tick={axisProps.tick}
-          width={52}
-        />
-        <Tooltip
-          isAnimationActive={false}
-          contentStyle={axisProps.tooltipStyle}
-          labelFormatter={axisProps.tooltipLabel}
-          formatter={axisProps.tooltipValue}
-        />
-        {lines.map((line) => (
-          <Line
-            key={line.id}
-            dataKey={line.id}
-            name={line.label}
-            type="linear"
-            stroke={line.color}
-            strokeWidth={line.width}
-            strokeOpacity={line.opacity}
-            strokeDasharray={line.dash}
-            dot={line.dot}
-            activeDot={line.activeDot}
-            isAnimationActive={false}
-            connectNulls
-          />
-        ))}
-      </LineChart>
-    </ResponsiveContainer>
+    <div className="chart-plot" style={{ height }}>
+      {empty && <div className="chart-empty">{emptyText}</div>}
+      <div className="chart-drawing" aria-hidden={empty} style={empty ? HIDDEN : undefined}>
+        <ResponsiveContainer width="100%" height={height}>
+          <LineChart data={rows} margin={MARGIN}>
+            <CartesianGrid stroke={colors.grid} strokeDasharray="3 3" vertical={false} />
+            <XAxis
+              type="number"
+              dataKey="x"
+              domain={X_DOMAIN}
+              tickFormatter={axisProps.formatX}
+              stroke={axisProps.stroke}
+              tick={axisProps.xTick}
+              label={axisProps.label}
+              height={34}
+              // Every tick shown (recharts' nice ticks are few): any other interval makes recharts measure
+              // each label in the DOM, a forced layout on every redraw.
+              interval={0}
+            />
+            <YAxis
+              type="number"
+              domain={yDomain}
+              tickFormatter={formatY}
+              stroke={axisProps.stroke}
+              tick={axisProps.yTick}
+              width={52}
+              interval={0}
+            />
+            <Tooltip
+              isAnimationActive={false}
+              contentStyle={axisProps.tooltipStyle}
+              labelFormatter={axisProps.tooltipLabel}
+              formatter={axisProps.tooltipValue}
+            />
+            {lines.map((line) => (
+              <Line
+                key={line.id}
+                dataKey={line.id}
+                name={line.label}
+                type="linear"
+                stroke={line.color}
+                strokeWidth={line.width}
+                strokeOpacity={line.opacity}
+                strokeDasharray={line.dash}
+                dot={line.dot}
+                activeDot={line.activeDot}
+                isAnimationActive={false}
+                connectNulls
+              />
+            ))}
+          </LineChart>
+        </ResponsiveContainer>
+      </div>
+    </div>
   );
 });
 

@@ -1,0 +1,139 @@
+/**
+ * `npm run experiment -- --data <folder> --preset tiny --a '<json>' --b '<json>' --out <dir>`
+ *
+ * Runs an A/B comparison in the real app: builds it, serves the build, opens it in headless Chromium with
+ * the experiment in the URL, drops the dataset folder into the page (or loads the built-in sample), presses
+ * "Train both" and waits for both runs to end. The page's own exports become `<out>/metrics.json` and
+ * `<out>/metrics.csv`; `<out>/summary.json` holds per run the best and final validation accuracy, the test
+ * accuracy and the clips/s, and is printed at the end. Progress goes to stderr.
+ *
+ * The same ingest, worker and training code as a user's tab: nothing here trains or decodes by itself.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Page } from '@playwright/test';
+import { build, preview } from 'vite';
+import { CHROMIUM_FLAGS } from '../playwright.config.ts';
+import { parseMetricsFile } from '../src/store/metrics-file.ts';
+import {
+  EXPERIMENT_USAGE,
+  ExperimentArgsError,
+  experimentQuery,
+  parseExperimentArgs,
+  summarizeExperiment,
+} from './lib/experiment.ts';
+
+const ENDED = ['finished', 'failed', 'stopped'];
+
+function log(message: string): void {
+  console.error(`[experiment ${new Date().toISOString().slice(11, 19)}] ${message}`);
+}
+
+async function statuses(page: Page): Promise<Record<'A' | 'B', string>> {
+  const read = async (id: string) =>
+    (await page.getByTestId(`run-status-${id}`).getAttribute('data-status')) ?? 'unknown';
+  return { A: await read('A'), B: await read('B') };
+}
+
+async function download(page: Page, testId: string, to: string): Promise<string> {
+  const pending = page.waitForEvent('download');
+  await page.getByTestId(testId).click();
+  await (await pending).saveAs(to);
+  return readFileSync(to, 'utf8');
+}
+
+async function main(): Promise<void> {
+  let options;
+  let query;
+  try {
+    options = parseExperimentArgs(process.argv.slice(2));
+    query = experimentQuery(options);
+  } catch (error) {
+    if (error instanceof ExperimentArgsError) {
+      console.error(`${error.message}\n${EXPERIMENT_USAGE}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const out = resolve(options.out);
+  mkdirSync(out, { recursive: true });
+
+  const dist = mkdtempSync(join(tmpdir(), 'experiment-build-'));
+  log('building the app');
+  await build({ logLevel: 'warn', build: { outDir: dist, emptyOutDir: true } });
+  const server = await preview({
+    logLevel: 'warn',
+    build: { outDir: dist },
+    preview: { host: '127.0.0.1', port: 4390, strictPort: false },
+  });
+  const base = server.resolvedUrls?.local[0];
+  if (!base) throw new Error('the preview server has no URL');
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+    args: CHROMIUM_FLAGS,
+  });
+  const problems: string[] = [];
+  try {
+    const page = await browser.newPage({ acceptDownloads: true, viewport: { width: 1400, height: 1000 } });
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error' || /WGSL|Invalid/.test(message.text()))
+        problems.push(`console ${message.type()}: ${message.text()}`);
+    });
+    await page.goto(`${base}?${query}`);
+    await page
+      .getByTestId('backend-badge')
+      .and(page.locator('[data-status="ready"]'))
+      .waitFor({ timeout: 120_000 });
+    log(`backend: ${(await page.getByTestId('backend-badge').textContent())?.trim()}`);
+    if (options.data) {
+      log(`ingesting ${options.data}`);
+      await page.locator('input[type="file"][webkitdirectory]').setInputFiles(resolve(options.data));
+    } else {
+      log('loading the built-in sample dataset');
+      await page.getByRole('button', { name: 'Try the sample dataset' }).click();
+    }
+    await page.getByTestId('dataset-summary').waitFor({ timeout: 30 * 60_000 });
+    log(`dataset: ${(await page.getByTestId('dataset-summary').textContent())?.trim()}`);
+    await page.getByTestId('train-both').click();
+
+    const deadline = Date.now() + options.timeoutMinutes * 60_000;
+    let last = '';
+    for (;;) {
+      const now = await statuses(page);
+      const line = `A ${now.A}, B ${now.B}`;
+      if (line !== last) log(line);
+      last = line;
+      if (ENDED.includes(now.A) && ENDED.includes(now.B)) break;
+      if (Date.now() > deadline) {
+        problems.push(`timed out after ${options.timeoutMinutes} min (${line}); the metrics so far are kept`);
+        break;
+      }
+      await page.waitForTimeout(5_000);
+    }
+    const error = page.getByTestId('train-error');
+    if (await error.isVisible().catch(() => false)) problems.push(`training: ${await error.textContent()}`);
+
+    const metricsText = await download(page, 'export-metrics-json', join(out, 'metrics.json'));
+    await download(page, 'export-metrics-csv', join(out, 'metrics.csv'));
+    const metrics = parseMetricsFile(metricsText, 'metrics.json');
+    const summary = {
+      url: `/?${query}`,
+      data: options.data ?? 'built-in sample dataset',
+      model: metrics.model?.description ?? null,
+      runs: summarizeExperiment(metrics),
+      problems,
+    };
+    writeFileSync(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    log(`wrote metrics.json, metrics.csv and summary.json to ${out}`);
+    console.log(JSON.stringify(summary, null, 2));
+    if (problems.length > 0) process.exitCode = 1;
+  } finally {
+    await browser.close();
+    await server.close();
+    rmSync(dist, { recursive: true, force: true });
+  }
+}
+
+await main();

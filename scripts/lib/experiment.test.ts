@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { decodeExperiment } from '../../src/store/url-state.ts';
+import { presetById } from '../../src/train/presets.ts';
+import type { MetricsFile } from '../../src/store/metrics-file.ts';
+import {
+  ExperimentArgsError,
+  experimentQuery,
+  parseExperimentArgs,
+  summarizeExperiment,
+} from './experiment.ts';
+
+describe('experiment command line', () => {
+  it('reads the flags of the issue and turns them into the page URL the app decodes back', () => {
+    const options = parseExperimentArgs([
+      '--data',
+      '/tmp/ucf',
+      '--preset',
+      'tiny',
+      '--input',
+      '8x64',
+      '--backend',
+      'wasm',
+      '--a',
+      '{"epochs":3,"lr":0.001}',
+      '--b',
+      '{"preset":"hf-tutorial","cutmix":true,"cutmixMode":"temporal"}',
+      '--out',
+      'out-dir',
+    ]);
+    expect(options.data).toBe('/tmp/ucf');
+    expect(options.out).toBe('out-dir');
+    const params = new URLSearchParams(experimentQuery(options));
+    expect(params.get('backend')).toBe('wasm');
+    const { experiment, rejected } = decodeExperiment(params);
+    expect(rejected).toEqual([]);
+    expect(experiment.model.model).toBe('tiny');
+    expect(experiment.model.input).toBe('8x64');
+    expect(experiment.runs.A.preset).toBe('write-up');
+    expect(experiment.runs.A.config).toEqual({ ...presetById('write-up').config, epochs: 3, lr: 0.001 });
+    expect(experiment.runs.B.preset).toBe('hf-tutorial');
+    expect(experiment.runs.B.config).toEqual({
+      ...presetById('hf-tutorial').config,
+      cutmix: true,
+      cutmixMode: 'temporal',
+    });
+  });
+
+  it('without --b, B is A with CutMix flipped', () => {
+    const params = new URLSearchParams(
+      experimentQuery(parseExperimentArgs(['--a', '{"cutmix":false,"seed":3}'])),
+    );
+    const { experiment } = decodeExperiment(params);
+    expect(experiment.runs.B.config).toEqual({ ...experiment.runs.A.config, cutmix: true });
+    expect(experiment.runs.B.config.seed).toBe(3);
+  });
+
+  it('names what is wrong: unknown flags, keys, presets, values', () => {
+    expect(() => parseExperimentArgs(['--nope', '1'])).toThrow(ExperimentArgsError);
+    expect(() => parseExperimentArgs(['--preset', 'huge'])).toThrow(/tiny, small, base/);
+    expect(() => parseExperimentArgs(['--a', '[1]'])).toThrow(/JSON object/);
+    expect(() => parseExperimentArgs(['--a', '{bad'])).toThrow(/not JSON/);
+    expect(() => experimentQuery(parseExperimentArgs(['--a', '{"learningRate":1}']))).toThrow(
+      /"learningRate" is not a run setting/,
+    );
+    expect(() => experimentQuery(parseExperimentArgs(['--a', '{"preset":"fast"}']))).toThrow(/preset fast/);
+    expect(() => experimentQuery(parseExperimentArgs(['--a', '{"batchSize":-2}']))).toThrow(/batchSize/);
+    expect(() => experimentQuery(parseExperimentArgs(['--a', '{"optimizer":"sgd"}']))).toThrow(/optimizer/);
+  });
+});
+
+describe('experiment summary', () => {
+  it('takes best and final validation accuracy, test accuracy and the median clips/s of each run', () => {
+    const step = (n: number, clipsPerSecond: number) => ({
+      runId: 'A' as const,
+      step: n,
+      epoch: n / 2,
+      loss: 2 - n / 10,
+      accuracy: 0.5,
+      accuracyTarget: 'label' as const,
+      lr: 1e-3,
+      gradNorm: null,
+      clipsPerSecond,
+      elapsedMs: n * 1000,
+    });
+    const evalPoint = (split: 'val' | 'test', n: number, top1: number) => ({
+      runId: 'A' as const,
+      split,
+      step: n,
+      epoch: n / 2,
+      loss: 1,
+      top1,
+      top5: 1,
+      confusion: [],
+      clips: 10,
+      elapsedMs: n * 1000,
+    });
+    const file = {
+      runs: [
+        {
+          id: 'A',
+          config: null,
+          status: 'finished',
+          steps: [step(1, 3), step(2, 9), step(3, 4)],
+          val: [evalPoint('val', 2, 0.5), evalPoint('val', 3, 0.9), evalPoint('val', 4, 0.7)],
+          test: evalPoint('test', 4, 0.8),
+        },
+      ],
+    } as unknown as MetricsFile;
+    expect(summarizeExperiment(file)).toEqual([
+      {
+        id: 'A',
+        status: 'finished',
+        steps: 3,
+        epochs: 1.5,
+        finalTrainLoss: 1.7,
+        bestValTop1: 0.9,
+        finalValTop1: 0.7,
+        testTop1: 0.8,
+        clipsPerSecond: 4,
+        trainingSeconds: 3,
+        cutmix: null,
+      },
+    ]);
+  });
+});

@@ -1,0 +1,217 @@
+/**
+ * The pure half of `npm run experiment`: its command line, the page URL it opens (written by the app's own
+ * URL encoder, so the page reads exactly the experiment asked for) and the summary of the metrics file the
+ * page exports.
+ */
+import { presetById, PRESET_IDS, type PresetId } from '../../src/train/presets.ts';
+import { RUN_CONFIG_SCHEMA, type RunConfig } from '../../src/train/run-config.ts';
+import { BACKEND_PREFERENCES, type BackendPreference } from '../../src/worker/backend.ts';
+import { RUN_IDS, type RunId } from '../../src/worker/training-protocol.ts';
+import type { MetricsFile } from '../../src/store/metrics-file.ts';
+import { INPUT_KEYS, MODEL_PRESET_NAMES } from '../../src/store/model-settings.ts';
+import {
+  comparisonPartner,
+  decodeExperiment,
+  defaultExperiment,
+  encodeExperiment,
+  type RunSettings,
+} from '../../src/store/url-state.ts';
+
+export class ExperimentArgsError extends Error {
+  override name = 'ExperimentArgsError';
+}
+
+export interface ExperimentOptions {
+  /** A dataset folder on disk, or null for the app's built-in sample dataset. */
+  data: string | null;
+  /** The model preset (tiny, small, base), or null with `repo` set. */
+  preset: string | null;
+  repo: string | null;
+  hubUrl: string | null;
+  input: string | null;
+  backend: BackendPreference;
+  a: Record<string, unknown>;
+  b: Record<string, unknown> | null;
+  out: string;
+  timeoutMinutes: number;
+}
+
+export const EXPERIMENT_USAGE = `usage: npm run experiment -- [--data <folder>] [--preset tiny|small|base | --repo <hub repo> [--hub-url <url>]]
+  [--input 8x64] [--backend auto|webgpu|wasm|webgl|cpu] [--a '<json>'] [--b '<json>'] [--out <dir>] [--timeout <minutes>]
+  --a / --b: run settings on top of a run preset, e.g. '{"preset":"write-up","epochs":3,"cutmix":true}'.
+  Without --b, B is A with CutMix flipped. Without --data, the built-in sample dataset is used.`;
+
+function parseJsonObject(flag: string, text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ExperimentArgsError(`${flag} is not JSON: ${(error as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new ExperimentArgsError(`${flag} must be a JSON object of run settings`);
+  return value as Record<string, unknown>;
+}
+
+export function parseExperimentArgs(argv: readonly string[]): ExperimentOptions {
+  const options: ExperimentOptions = {
+    data: null,
+    preset: null,
+    repo: null,
+    hubUrl: null,
+    input: null,
+    backend: 'auto',
+    a: {},
+    b: null,
+    out: 'experiment-out',
+    timeoutMinutes: 60,
+  };
+  for (let i = 0; i < argv.length; i += 2) {
+    const flag = argv[i]!;
+    const value = argv[i + 1];
+    if (value === undefined) throw new ExperimentArgsError(`${flag} needs a value`);
+    switch (flag) {
+      case '--data':
+        options.data = value;
+        break;
+      case '--preset':
+        if (!(MODEL_PRESET_NAMES as string[]).includes(value))
+          throw new ExperimentArgsError(`--preset ${value}: use one of ${MODEL_PRESET_NAMES.join(', ')}`);
+        options.preset = value;
+        break;
+      case '--repo':
+        options.repo = value;
+        break;
+      case '--hub-url':
+        options.hubUrl = value;
+        break;
+      case '--input':
+        if (!INPUT_KEYS.includes(value))
+          throw new ExperimentArgsError(`--input ${value}: use one of ${INPUT_KEYS.join(', ')}`);
+        options.input = value;
+        break;
+      case '--backend':
+        if (!(BACKEND_PREFERENCES as readonly string[]).includes(value))
+          throw new ExperimentArgsError(`--backend ${value}: use one of ${BACKEND_PREFERENCES.join(', ')}`);
+        options.backend = value as BackendPreference;
+        break;
+      case '--a':
+        options.a = parseJsonObject('--a', value);
+        break;
+      case '--b':
+        options.b = parseJsonObject('--b', value);
+        break;
+      case '--out':
+        options.out = value;
+        break;
+      case '--timeout':
+        options.timeoutMinutes = Number(value);
+        if (!(options.timeoutMinutes > 0))
+          throw new ExperimentArgsError(`--timeout ${value} is not a positive number`);
+        break;
+      default:
+        throw new ExperimentArgsError(`unknown flag ${flag}\n${EXPERIMENT_USAGE}`);
+    }
+  }
+  if (options.preset && options.repo) throw new ExperimentArgsError('give --preset or --repo, not both');
+  return options;
+}
+
+/** A run's settings from `{"preset": ..., <run config key>: value}`, checked key by key. */
+export function runSettingsOf(flag: string, overrides: Record<string, unknown>): RunSettings {
+  const { preset: presetValue, ...rest } = overrides;
+  let preset: PresetId = 'write-up';
+  if (presetValue !== undefined) {
+    if (!(PRESET_IDS as unknown[]).includes(presetValue))
+      throw new ExperimentArgsError(
+        `${flag}: preset ${String(presetValue)} is not one of ${PRESET_IDS.join(', ')}`,
+      );
+    preset = presetValue as PresetId;
+  }
+  const config: RunConfig = { ...presetById(preset).config };
+  for (const [key, value] of Object.entries(rest)) {
+    if (!(key in RUN_CONFIG_SCHEMA))
+      throw new ExperimentArgsError(
+        `${flag}: "${key}" is not a run setting (have: preset, ${Object.keys(RUN_CONFIG_SCHEMA).join(', ')})`,
+      );
+    Object.assign(config, { [key]: value });
+  }
+  return { preset, config };
+}
+
+/** The page's query string for the experiment; settings the page would reject are reported here instead. */
+export function experimentQuery(options: ExperimentOptions): string {
+  const experiment = defaultExperiment();
+  const a = runSettingsOf('--a', options.a);
+  const runs: Record<RunId, RunSettings> = {
+    A: a,
+    B: options.b ? runSettingsOf('--b', options.b) : comparisonPartner(a),
+  };
+  experiment.runs = runs;
+  if (options.repo) {
+    experiment.model.model = 'hub';
+    experiment.model.repo = options.repo;
+    if (options.hubUrl) experiment.model.hubUrl = options.hubUrl;
+  } else if (options.preset) {
+    experiment.model.model = options.preset as typeof experiment.model.model;
+  }
+  if (options.input) experiment.model.input = options.input;
+  const params = new URLSearchParams();
+  encodeExperiment(experiment, params);
+  params.set('backend', options.backend);
+  const decoded = decodeExperiment(params);
+  if (decoded.rejected.length > 0)
+    throw new ExperimentArgsError(
+      `invalid settings: ${decoded.rejected.map((r) => `${r.key}=${r.text}`).join(', ')}`,
+    );
+  for (const id of RUN_IDS) {
+    for (const [key, value] of Object.entries(runs[id].config)) {
+      const read = decoded.experiment.runs[id].config[key as keyof RunConfig];
+      if (read !== value)
+        throw new ExperimentArgsError(`run ${id}: ${key}=${JSON.stringify(value)} is not a valid value`);
+    }
+  }
+  return params.toString();
+}
+
+export interface RunResult {
+  id: string;
+  status: string | null;
+  steps: number;
+  epochs: number;
+  finalTrainLoss: number | null;
+  bestValTop1: number | null;
+  finalValTop1: number | null;
+  testTop1: number | null;
+  /** Median over the run's steps. */
+  clipsPerSecond: number | null;
+  trainingSeconds: number | null;
+  cutmix: boolean | null;
+}
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function summarizeExperiment(metrics: MetricsFile): RunResult[] {
+  return metrics.runs.map((run) => {
+    const last = run.steps.at(-1);
+    const valTop1 = run.val.map((v) => v.top1);
+    return {
+      id: run.id,
+      status: run.status,
+      steps: run.steps.length,
+      epochs: last?.epoch ?? 0,
+      finalTrainLoss: last?.loss ?? null,
+      bestValTop1: valTop1.length ? Math.max(...valTop1) : null,
+      finalValTop1: valTop1.at(-1) ?? null,
+      testTop1: run.test?.top1 ?? null,
+      clipsPerSecond: median(run.steps.map((s) => s.clipsPerSecond)),
+      trainingSeconds: last ? last.elapsedMs / 1000 : null,
+      cutmix: run.config?.cutmix ?? null,
+    };
+  });
+}
