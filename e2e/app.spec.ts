@@ -72,30 +72,30 @@ test('an invalid backend in the URL is reported and ignored', async ({ page }) =
 });
 
 test('the sample dataset loads from the app itself, decodes, and previews a clip', async ({ page }) => {
-  // Decoding all 132 clips takes ~30 s on two busy cores; allow for a slower machine.
-  test.setTimeout(300_000);
+  // Decoding all 288 clips takes ~1 min on two busy cores; allow for a slower machine.
+  test.setTimeout(540_000);
   await page.goto('/');
   await page.getByRole('button', { name: 'Try the sample dataset' }).click();
   const summary = page.getByTestId('dataset-summary');
   await expect(summary).toBeVisible();
-  await expect(summary).toHaveAttribute('data-clips', '132');
+  await expect(summary).toHaveAttribute('data-clips', '288');
   await expect(summary).toHaveAttribute('data-skipped', '0');
   const table = page.getByTestId('layout-summary');
   for (const name of ['SlideUp', 'SlideDown', 'Grow', 'Shrink', 'FadeIn', 'FadeOut']) {
     await expect(table.getByRole('rowheader', { name })).toBeVisible();
   }
   await expect(page.getByTestId('dataset-rule')).toHaveAttribute('data-rule', 'split-folders');
-  await expect(page.getByTestId('dataset-codecs')).toContainText('H.264 High (126)');
+  await expect(page.getByTestId('dataset-codecs')).toContainText('H.264 High (282)');
   await expect(page.getByTestId('dataset-codecs')).toContainText('MPEG-4 Part 2 (6)');
   // Every clip decodes (the six XviD AVIs through ffmpeg.wasm), and a clip's sampled frames are shown.
-  await expect(summary).toHaveAttribute('data-decoded', '132', { timeout: 240_000 });
+  await expect(summary).toHaveAttribute('data-decoded', '288', { timeout: 420_000 });
   await expect(page.getByTestId('preview-frames')).toHaveAttribute('data-count', '16');
   await expect(summary).toHaveAttribute('data-cached', '0');
   // After a reload the decoded frames come from the browser's private file system: nothing decodes again.
   await page.reload();
   await page.getByRole('button', { name: 'Try the sample dataset' }).click();
-  await expect(summary).toHaveAttribute('data-decoded', '132', { timeout: 120_000 });
-  await expect(summary).toHaveAttribute('data-cached', '132');
+  await expect(summary).toHaveAttribute('data-decoded', '288', { timeout: 120_000 });
+  await expect(summary).toHaveAttribute('data-cached', '288');
 });
 
 test('a dropped folder (the folder picker) ingests with labels, splits and ignored files', async ({
@@ -104,10 +104,10 @@ test('a dropped folder (the folder picker) ingests with labels, splits and ignor
   await page.goto('/');
   await page.getByTestId('folder-input').setInputFiles('public/samples/motion6');
   const summary = page.getByTestId('dataset-summary');
-  await expect(summary).toHaveAttribute('data-clips', '132');
-  await expect(page.getByTestId('split-total-train')).toHaveText('84');
-  await expect(page.getByTestId('split-total-val')).toHaveText('24');
-  await expect(page.getByTestId('split-total-test')).toHaveText('24');
+  await expect(summary).toHaveAttribute('data-clips', '288');
+  await expect(page.getByTestId('split-total-train')).toHaveText('204');
+  await expect(page.getByTestId('split-total-val')).toHaveText('36');
+  await expect(page.getByTestId('split-total-test')).toHaveText('48');
   // manifest.json is not a video: ignored and counted, not skipped.
   await expect(page.getByTestId('ignored-count')).toHaveAttribute('data-count', '1');
   await expect(summary).toHaveAttribute('data-skipped', '0');

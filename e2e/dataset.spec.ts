@@ -44,13 +44,13 @@ test('ingest shows counts and an ETA, and can be cancelled while decoding', asyn
   await page.getByRole('button', { name: 'Try the sample dataset' }).click();
   const progress = page.getByTestId('ingest-progress');
   await expect(progress).toHaveAttribute('data-phase', 'decoding');
-  await expect(progress).toContainText(/Decoding: \d+ \/ 132 clips, about \d+ (s|min)/);
+  await expect(progress).toContainText(/Decoding: \d+ \/ 288 clips, about \d+ (s|min)/);
   await page.getByTestId('ingest-cancel').click();
   await expect(
     page.getByText('Decoding stopped: the remaining clips will be decoded when first used.'),
   ).toBeVisible();
   await expect(progress).toHaveCount(0);
   const summary = page.getByTestId('dataset-summary');
-  await expect(summary).toHaveAttribute('data-clips', '132');
+  await expect(summary).toHaveAttribute('data-clips', '288');
   await expect(page.getByTestId('preview-frames')).toHaveAttribute('data-count', '16');
 });
