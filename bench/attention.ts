@@ -12,6 +12,7 @@ import type { BenchArgs } from './run.ts';
 import { callHarness, describeBrowser, withHarnessPage } from './browser.ts';
 import type { AttentionShape, MemoryResult } from '../e2e/harness/suites/attention.ts';
 import type { AttentionPlan } from '../src/kernels/attention-tiling.ts';
+import { median } from '../src/util/stats.ts';
 
 const SHAPES: Record<'full' | 'small', AttentionShape> = {
   full: { batch: 1, heads: 12, tokens: 1568, headDim: 64 },
@@ -29,12 +30,6 @@ interface PathFigures {
   peakBytes: number;
   /** Peak GPU buffer bytes in use above the inputs (real allocations). */
   peakGpuBytes: number | null;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 function round(value: number, digits = 3): number {

@@ -16,6 +16,7 @@ import { PRESETS, type PresetName } from '../src/model/videomae/config.ts';
 import type { TrainStepResult, TrainStepSetup } from '../e2e/harness/suites/train-step.ts';
 import { callHarness, describeBrowser, withHarnessPage } from './browser.ts';
 import type { BenchArgs } from './run.ts';
+import { median } from '../src/util/stats.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -26,12 +27,6 @@ interface TorchResult {
   step_ms_median: number;
   step_ms_all: number[];
   clips_per_s: number;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 function round(value: number, digits = 3): number {

@@ -17,14 +17,9 @@ import { presetConfig, type PresetName } from '../src/model/videomae/config.ts';
 import { VideoMAEForVideoClassification } from '../src/model/videomae/model.ts';
 import { summarizeModel } from '../src/model/videomae/summary.ts';
 import type { BenchArgs } from './run.ts';
+import { median } from '../src/util/stats.ts';
 
 tf.env().set('PROD', true);
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 async function timed(fn: () => Promise<void>, steps: number): Promise<number> {
   await fn();

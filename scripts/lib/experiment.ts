@@ -7,6 +7,7 @@ import { presetById, PRESET_IDS, type PresetId } from '../../src/train/presets.t
 import { RUN_CONFIG_SCHEMA, type RunConfig } from '../../src/train/run-config.ts';
 import { BACKEND_PREFERENCES, type BackendPreference } from '../../src/worker/backend.ts';
 import { RUN_IDS, type RunId } from '../../src/worker/training-protocol.ts';
+import { median } from '../../src/util/stats.ts';
 import type { MetricsFile } from '../../src/store/metrics-file.ts';
 import { INPUT_KEYS, MODEL_PRESET_NAMES } from '../../src/store/model-settings.ts';
 import {
@@ -189,13 +190,6 @@ export interface RunResult {
   cutmix: boolean | null;
 }
 
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 export function summarizeExperiment(metrics: MetricsFile): RunResult[] {
   return metrics.runs.map((run) => {
     const last = run.steps.at(-1);
@@ -209,7 +203,7 @@ export function summarizeExperiment(metrics: MetricsFile): RunResult[] {
       bestValTop1: valTop1.length ? Math.max(...valTop1) : null,
       finalValTop1: valTop1.at(-1) ?? null,
       testTop1: run.test?.top1 ?? null,
-      clipsPerSecond: median(run.steps.map((s) => s.clipsPerSecond)),
+      clipsPerSecond: run.steps.length ? median(run.steps.map((s) => s.clipsPerSecond)) : null,
       trainingSeconds: last ? last.elapsedMs / 1000 : null,
       cutmix: run.config?.cutmix ?? null,
     };

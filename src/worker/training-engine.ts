@@ -40,7 +40,7 @@ import { MetricThrottle } from '../train/metric-throttle.ts';
 import { mixConfigOf, validateRunConfig, type RunConfig } from '../train/run-config.ts';
 import { planMix } from '../train/mix-plan.ts';
 import { applyMix } from '../train/cutmix.ts';
-import { NonFiniteLossError, RunTrainer, type RunData } from '../train/trainer.ts';
+import { NonFiniteLossError, RunTrainer, type BatchSource, type RunData } from '../train/trainer.ts';
 import {
   DataNotConnectedError,
   EngineBusyError,
@@ -118,6 +118,8 @@ function runDataOf(index: DatasetIndex): RunData {
   return { classes: index.classes, clipIds, paths };
 }
 
+/** How long a batch may take before the engine log says the run is waiting for it (and again after as long). */
+const SLOW_BATCH_NOTE_MS = 30_000;
 export class TrainingEngine implements TrainingEngineApi {
   private data: (DataApiRemote & { release(): void }) | null = null;
   private base: BaseModel | null = null;
@@ -369,7 +371,7 @@ export class TrainingEngine implements TrainingEngineApi {
     datasetKey: string,
     resume: boolean,
   ): Promise<RunTrainer> {
-    const data = this.requireData();
+    const data = this.watchedBatches(run.id, this.requireData());
     const checkpoint = resume ? await this.checkpoints.load(run.id) : null;
     if (resume && !checkpoint) throw new EngineError(`Run ${run.id} has no saved checkpoint to resume from`);
     if (checkpoint && checkpoint.datasetKey !== datasetKey) {
@@ -397,6 +399,36 @@ export class TrainingEngine implements TrainingEngineApi {
       };
     }
     return trainer;
+  }
+
+  /**
+   * The data worker's batches, with a note in the engine log when one is slow to come: a run that waits
+   * on decoding then says so (and on which clips) instead of looking frozen.
+   */
+  private watchedBatches(runId: RunId, data: DataApiRemote): BatchSource {
+    return {
+      getBatch: async (request) => {
+        const started = Date.now();
+        const note = setInterval(() => {
+          const seconds = Math.round((Date.now() - started) / 1000);
+          const clips = request.clipIds.slice(0, 4).join(', ');
+          this.emit(
+            {
+              type: 'log',
+              level: 'warning',
+              message: `Run ${runId}: waiting ${seconds} s for a batch from the data worker (${clips}${request.clipIds.length > 4 ? ', …' : ''})`,
+            },
+            'now',
+          );
+        }, SLOW_BATCH_NOTE_MS);
+        try {
+          return await data.getBatch(request);
+        } finally {
+          clearInterval(note);
+        }
+      },
+      prefetch: (requests) => void data.prefetch(requests),
+    };
   }
 
   private async loop(
