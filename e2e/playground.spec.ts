@@ -153,17 +153,17 @@ test('the model panel shows parameters, FLOPs and memory of a preset for each ba
   const classes = ['FadeIn', 'FadeOut', 'Grow', 'Shrink', 'SlideDown', 'SlideUp'];
   await expectFigures(classes, { A: 8, B: 8 });
 
-  // 84 training clips: the plan follows HF Trainer's arithmetic for each run's batch size.
+  // 204 training clips: the plan follows HF Trainer's arithmetic for each run's batch size.
   const writeUp = presetById('write-up').config;
   await expect(page.getByTestId('run-plan-A')).toHaveAttribute(
     'data-total-steps',
-    String(planTraining(writeUp, 84).totalSteps),
+    String(planTraining(writeUp, 204).totalSteps),
   );
   await run(page, 'B').getByLabel('Batch size').fill('2');
   await expectFigures(classes, { A: 8, B: 2 });
   await expect(page.getByTestId('run-plan-B')).toHaveAttribute(
     'data-total-steps',
-    String(planTraining({ ...writeUp, batchSize: 2 }, 84).totalSteps),
+    String(planTraining({ ...writeUp, batchSize: 2 }, 204).totalSteps),
   );
   await page.getByTestId('model-input').getByRole('combobox').selectOption('8x112');
   await expect(page.getByTestId('model-flops')).not.toHaveAttribute(
