@@ -120,8 +120,8 @@ export class Rng {
   }
 }
 
-/** Hashes any string to four 32-bit words (cyrb128). */
-function seedWords(text: string): [number, number, number, number] {
+/** Hashes any string to four unsigned 32-bit words (cyrb128): seeds here, cache keys elsewhere. */
+export function seedWords(text: string): [number, number, number, number] {
   let h1 = 1779033703;
   let h2 = 3144134277;
   let h3 = 1013904242;
