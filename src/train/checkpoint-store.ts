@@ -48,16 +48,9 @@ export interface CheckpointStorage {
 
 const FORMAT = 'videomae-playground-run-checkpoint/1';
 
-interface CheckpointMeta {
+/** Everything but the tensors, which go to the safetensors body. */
+interface CheckpointMeta extends Omit<RunCheckpoint, 'weights' | 'optimizer'> {
   format: typeof FORMAT;
-  runId: RunId;
-  config: RunConfig;
-  modelConfig: Record<string, unknown>;
-  preprocess: PreprocessSettings;
-  datasetKey: string;
-  status: RunStatus;
-  savedAt: number;
-  progress: TrainerProgress;
   optimizer: { kind: OptimizerStateSnapshot['kind']; step: number; slotSteps: Record<string, number> };
 }
 
