@@ -12,7 +12,7 @@ import type { BenchArgs } from './run.ts';
 import { callHarness, describeBrowser, withHarnessPage } from './browser.ts';
 import type { AttentionShape, MemoryResult } from '../e2e/harness/suites/attention.ts';
 import type { AttentionPlan } from '../src/kernels/attention-tiling.ts';
-import { median } from '../src/util/stats.ts';
+import { median, toSignificant as round } from '../src/util/stats.ts';
 
 const SHAPES: Record<'full' | 'small', AttentionShape> = {
   full: { batch: 1, heads: 12, tokens: 1568, headDim: 64 },
@@ -30,10 +30,6 @@ interface PathFigures {
   peakBytes: number;
   /** Peak GPU buffer bytes in use above the inputs (real allocations). */
   peakGpuBytes: number | null;
-}
-
-function round(value: number, digits = 3): number {
-  return Number(value.toPrecision(digits));
 }
 
 async function measureShape(page: Page, name: string, shape: AttentionShape, reps: number) {

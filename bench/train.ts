@@ -16,7 +16,7 @@ import { PRESETS, type PresetName } from '../src/model/videomae/config.ts';
 import type { TrainStepResult, TrainStepSetup } from '../e2e/harness/suites/train-step.ts';
 import { callHarness, describeBrowser, withHarnessPage } from './browser.ts';
 import type { BenchArgs } from './run.ts';
-import { median } from '../src/util/stats.ts';
+import { median, toSignificant as round } from '../src/util/stats.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -27,10 +27,6 @@ interface TorchResult {
   step_ms_median: number;
   step_ms_all: number[];
   clips_per_s: number;
-}
-
-function round(value: number, digits = 3): number {
-  return Number(value.toPrecision(digits));
 }
 
 function runTorch(setup: TrainStepSetup, threads: number | null): TorchResult | { error: string } {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { median } from './stats.ts';
+import { median, toSignificant } from './stats.ts';
 
 describe('median', () => {
   it('takes the middle value, or the mean of the two middle ones, whatever the order', () => {
@@ -7,5 +7,12 @@ describe('median', () => {
     expect(median([4, 1, 3, 2])).toBe(2.5);
     expect(median([7])).toBe(7);
     expect(median([])).toBeNaN();
+  });
+});
+
+describe('toSignificant', () => {
+  it('keeps the given number of significant digits', () => {
+    expect(toSignificant(12345.678)).toBe(12300);
+    expect(toSignificant(0.0012345, 2)).toBe(0.0012);
   });
 });

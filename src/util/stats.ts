@@ -5,3 +5,8 @@ export function median(values: readonly number[]): number {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
+
+/** `value` to `digits` significant digits, for figures in benchmark JSON. */
+export function toSignificant(value: number, digits = 3): number {
+  return Number(value.toPrecision(digits));
+}
