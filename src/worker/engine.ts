@@ -48,6 +48,15 @@ export class ComputeEngine implements EngineApi {
     return this.report;
   }
 
+  /**
+   * The backend, once the init in progress (if any) has finished: the page asks for the init when it opens,
+   * and a user who drops a small folder and presses "Train both" at once can get there first.
+   */
+  private async ready(): Promise<BackendReport> {
+    await this.initQueue;
+    return this.requireReport();
+  }
+
   private requireReport(): BackendReport {
     if (!this.report) throw new EngineNotReadyError('The compute engine has not been initialised');
     return this.report;
@@ -102,17 +111,17 @@ export class ComputeEngine implements EngineApi {
     return this.training.connectData(port);
   }
 
-  prepareModel(
+  async prepareModel(
     choice: ModelChoice,
     labels: string[],
     onProgress?: (progress: ModelLoadProgress) => void,
   ): Promise<ModelSummary> {
-    this.requireReport();
+    await this.ready();
     return this.training.prepareModel(choice, labels, onProgress);
   }
 
-  startRuns(request: StartRunsRequest, onEvents: (events: EngineEvent[]) => void): Promise<void> {
-    this.requireReport();
+  async startRuns(request: StartRunsRequest, onEvents: (events: EngineEvent[]) => void): Promise<void> {
+    await this.ready();
     return this.training.startRuns(request, onEvents);
   }
 
