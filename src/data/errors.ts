@@ -23,6 +23,11 @@ export class UnsupportedCodecError extends ClipRejectedError {
   override name = 'UnsupportedCodecError';
 }
 
+/** A decoder that stopped making progress on a clip (a hung codec, a crashed ffmpeg.wasm worker). */
+export class DecoderStalledError extends ClipRejectedError {
+  override name = 'DecoderStalledError';
+}
+
 export class ClipNotFoundError extends DataError {
   override name = 'ClipNotFoundError';
 }
@@ -39,6 +44,7 @@ const CLASSES: Record<string, new (message: string) => DataError> = {
   DataError,
   ClipRejectedError,
   UnsupportedCodecError,
+  DecoderStalledError,
   ClipNotFoundError,
   DatasetNotLoadedError,
   IngestCancelledError,

@@ -16,6 +16,8 @@ const MAGIC = 0x43464d56; // "VMFC"
 const HEADER_BYTES = 16;
 
 export const DEFAULT_DISK_BUDGET = 4 * 2 ** 30;
+/** Far above the slowest operation measured (a ~1 MB write in an incognito profile: 130 ms). */
+const OPERATION_LIMIT_MS = 20_000;
 
 /** The parts of FileSystemSyncAccessHandle we use (typed in lib.webworker, not lib.dom). */
 interface SyncHandle {
@@ -88,10 +90,34 @@ export class OpfsFrameStore {
     return this.ready;
   }
 
-  private serial<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.queue.then(task, task);
+  /**
+   * One file operation at a time (sync access handles are exclusive). An operation that never settles
+   * would block every later read, and with it every batch: after OPERATION_LIMIT_MS the store gives up on
+   * persisting, later operations find it off, and frames come from memory and the decoder.
+   */
+  private serial<T>(task: () => Promise<T>, fallback: T): Promise<T> {
+    const guarded = async (): Promise<T> => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const limit = new Promise<T>((resolve) => {
+        timer = setTimeout(() => {
+          this.turnOff('the browser’s private file system stopped answering');
+          resolve(fallback);
+        }, OPERATION_LIMIT_MS);
+      });
+      try {
+        return await Promise.race([task(), limit]);
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+    const result = this.queue.then(guarded, guarded);
     this.queue = result.catch(() => undefined);
     return result;
+  }
+
+  private turnOff(reason: string): void {
+    this.dir = null;
+    this.note = `not persisted: ${reason}`;
   }
 
   private async open(key: string, create: boolean): Promise<SyncHandle | null> {
@@ -130,7 +156,7 @@ export class OpfsFrameStore {
 
   /** The stored frames among `indices`, or null when the clip has none stored. */
   read(key: string, indices: readonly number[]): Promise<ClipFrames | null> {
-    return this.serial(async () => {
+    return this.serial<ClipFrames | null>(async () => {
       await this.init();
       const handle = await this.open(key, false);
       if (!handle) return null;
@@ -150,7 +176,7 @@ export class OpfsFrameStore {
       } finally {
         handle.close();
       }
-    });
+    }, null);
   }
 
   /** Appends the frames not stored yet. Never throws: persistence is best effort. */
@@ -201,7 +227,7 @@ export class OpfsFrameStore {
       } finally {
         handle?.close();
       }
-    });
+    }, undefined);
   }
 
   setBudget(bytes: number): void {
@@ -220,7 +246,7 @@ export class OpfsFrameStore {
       this.keys.clear();
       this.bytes = 0;
       if (this.available) this.note = null;
-    });
+    }, undefined);
   }
 
   stats(): DiskCacheStats {

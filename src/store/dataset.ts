@@ -54,6 +54,8 @@ interface DatasetState {
   previewClip(clipId: string | null, options?: { mode?: PreviewMode; epoch?: number }): Promise<void>;
   setMemoryBudget(bytes: number): Promise<void>;
   refreshCacheStats(): Promise<void>;
+  /** Takes the data worker's index again: clips that failed while training moved to `skipped` there. */
+  refreshIndex(): Promise<void>;
   clearCache(): Promise<void>;
 }
 
@@ -177,6 +179,12 @@ export const useDataset = create<DatasetState>()((set, get) => ({
 
   async setMemoryBudget(bytes) {
     set({ cache: await api().setCacheBudget(bytes) });
+  },
+
+  async refreshIndex() {
+    if (get().phase !== 'ready') return;
+    const index = await api().getIndex();
+    if (index && get().phase === 'ready') set({ index });
   },
 
   async refreshCacheStats() {

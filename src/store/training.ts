@@ -127,6 +127,7 @@ export const useTraining = create<TrainingState>()((set, get) => {
       get().flushEvents();
       set({ phase: 'idle', pending: {} });
       void get().refreshSavedRuns();
+      void useDataset.getState().refreshIndex();
     }
   }
 

@@ -21,9 +21,14 @@ export class MemoryBatchSource implements BatchSource {
   /** Every request served, in order (what a run asked for, e.g. to compare two runs' data order). */
   readonly served: BatchRequest[] = [];
 
+  /**
+   * `unreadable`: clips that fail as a broken file does in the data worker (id -> reason): they are left
+   * out of every batch and listed in its `skipped`.
+   */
   constructor(
     private readonly clips: ReadonlyMap<string, MemoryClip>,
     private readonly clipShape: readonly [number, number, number, number],
+    private readonly unreadable: ReadonlyMap<string, string> = new Map(),
   ) {
     const size = clipShape.reduce((a, b) => a * b, 1);
     for (const [id, clip] of clips) {
@@ -37,9 +42,10 @@ export class MemoryBatchSource implements BatchSource {
     this.served.push(request);
     const [t, c, h, w] = this.clipShape;
     const size = t * c * h * w;
-    const data = new Float32Array(request.clipIds.length * size);
-    const labels = new Int32Array(request.clipIds.length);
-    request.clipIds.forEach((id, i) => {
+    const readable = request.clipIds.filter((id) => !this.unreadable.has(id));
+    const data = new Float32Array(readable.length * size);
+    const labels = new Int32Array(readable.length);
+    readable.forEach((id, i) => {
       const clip = this.clips.get(id);
       if (!clip) throw new UnknownClipError(`no clip ${id}`);
       labels[i] = clip.label;
@@ -56,9 +62,12 @@ export class MemoryBatchSource implements BatchSource {
     });
     return {
       data,
-      shape: [request.clipIds.length, t, c, h, w],
+      shape: [readable.length, t, c, h, w],
       labels,
-      clipIds: [...request.clipIds],
+      clipIds: readable,
+      skipped: request.clipIds
+        .filter((id) => this.unreadable.has(id))
+        .map((id) => ({ path: id, reason: this.unreadable.get(id)! })),
     };
   }
 

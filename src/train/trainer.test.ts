@@ -228,6 +228,30 @@ describe('RunTrainer', () => {
     t.dispose();
   });
 
+  it('trains past unreadable clips: a step with none left passes without an update, eval counts the rest', async () => {
+    const { clips, dataset } = makeDataset({ train: 2, val: 2, test: 1 });
+    const brokenTrain = dataset.clipIds.train[0]!;
+    const brokenVal = dataset.clipIds.val[1]!;
+    const source = new MemoryBatchSource(
+      clips,
+      [FRAMES, 3, SIZE, SIZE],
+      new Map([
+        [brokenTrain, 'corrupt video data'],
+        [brokenVal, 'corrupt video data'],
+      ]),
+    );
+    const t = trainer(runConfig({ batchSize: 1, epochs: 1 }), source, dataset);
+    const outcomes = [];
+    while (!t.done) outcomes.push(await t.trainStep());
+    expect(outcomes).toHaveLength(dataset.clipIds.train.length);
+    expect(outcomes.filter((o) => o.point === null)).toHaveLength(1);
+    expect(t.steps).toHaveLength(dataset.clipIds.train.length - 1);
+    expect(t.steps.map((p) => p.step)).not.toContain(outcomes.findIndex((o) => o.point === null) + 1);
+    const val = await t.evaluate('val');
+    expect(val.point.clips).toBe(dataset.clipIds.val.length - 1);
+    t.dispose();
+  });
+
   it('holds no extra tensors across 100 steps', async () => {
     const { source, dataset } = makeDataset({ train: 4, val: 1, test: 1 });
     const t = trainer(

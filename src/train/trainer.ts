@@ -9,6 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { VideoMAEForVideoClassification } from '../model/videomae/model.ts';
+import type { SkippedFile } from '../data/dataset-index.ts';
 import type { BatchRequest, BatchTensor } from '../data/worker/protocol.ts';
 import { evalClipSpec, trainClipSpec, type PreprocessSettings } from '../data/clip-spec.ts';
 import type { SplitName } from '../data/ucf101.ts';
@@ -29,7 +30,10 @@ import {
 import type { EvalPoint, Prediction, RunId, StepPoint } from '../worker/training-protocol.ts';
 
 /** The part of a data-worker batch the trainer uses. */
-export type TrainingBatch = Pick<BatchTensor, 'data' | 'shape' | 'labels' | 'clipIds'>;
+/** A batch as the trainer sees it; `skipped` lists clips of the request that could not be read. */
+export type TrainingBatch = Pick<BatchTensor, 'data' | 'shape' | 'labels' | 'clipIds'> & {
+  skipped?: readonly SkippedFile[];
+};
 
 /** What the trainer needs from the data worker (a subset of its DataApi). */
 export interface BatchSource {
@@ -67,7 +71,8 @@ export interface TrainerProgress {
 }
 
 export interface StepOutcome {
-  point: StepPoint;
+  /** Null when no clip of the step could be read: the step passed without an update. */
+  point: StepPoint | null;
   /** The step ended an epoch (or the run): time to evaluate / checkpoint. */
   epochEnded: boolean;
   evaluateNow: boolean;
@@ -187,6 +192,7 @@ export class RunTrainer {
       for (const g of micro) {
         const batch = await this.data.getBatch(this.requestOf(g));
         if (g === micro[0]) this.prefetchNext();
+        if (batch.labels.length === 0) continue;
         const outcome = await this.forwardBackward(batch, g, numClasses, mixing, mixConfig);
         lossSum += outcome.loss * batch.labels.length;
         correct += outcome.correct;
@@ -206,6 +212,11 @@ export class RunTrainer {
           grads = outcome.grads;
         }
       }
+      if (clips === 0) {
+        // Every clip of this step was unreadable (they are skipped from now on): no update, same schedule.
+        this.stepsDone += 1;
+        return { point: null, ...this.boundaryAfter(micro) };
+      }
       if (accumulator) grads = accumulator.take('mean');
       let gradNorm: number | null = null;
       if (this.config.clipNorm > 0) {
@@ -223,9 +234,6 @@ export class RunTrainer {
       const ms = performance.now() - started;
       this.elapsed += ms;
       const lastMicro = micro[micro.length - 1]!;
-      const epochEnded =
-        Math.floor((lastMicro + 1) / this.batchesPerEpoch) > Math.floor(micro[0]! / this.batchesPerEpoch) ||
-        this.done;
       const point: StepPoint = {
         runId: this.runId,
         step: this.stepsDone,
@@ -239,14 +247,23 @@ export class RunTrainer {
         elapsedMs: this.elapsed,
       };
       this.steps.push(point);
-      const evaluateNow =
-        this.done ||
-        (this.config.evalEvery === 'epoch' ? epochEnded : this.stepsDone % this.config.evalSteps === 0);
-      return { point, epochEnded, evaluateNow };
+      return { point, ...this.boundaryAfter(micro) };
     } finally {
       accumulator?.dispose();
       if (grads) disposeAll(grads);
     }
+  }
+
+  /** Whether the step made of `micro` (already counted) ended an epoch, and whether to evaluate now. */
+  private boundaryAfter(micro: readonly number[]): { epochEnded: boolean; evaluateNow: boolean } {
+    const lastMicro = micro[micro.length - 1]!;
+    const epochEnded =
+      Math.floor((lastMicro + 1) / this.batchesPerEpoch) > Math.floor(micro[0]! / this.batchesPerEpoch) ||
+      this.done;
+    const evaluateNow =
+      this.done ||
+      (this.config.evalEvery === 'epoch' ? epochEnded : this.stepsDone % this.config.evalSteps === 0);
+    return { epochEnded, evaluateNow };
   }
 
   private async forwardBackward(
@@ -313,6 +330,7 @@ export class RunTrainer {
       const next = ids.slice(start + batchSize, start + 2 * batchSize);
       if (next.length > 0) this.data.prefetch([{ ...request, clipIds: next }]);
       const batch = await this.data.getBatch(request);
+      if (batch.labels.length === 0) continue;
       const logits = tf.tidy(
         () =>
           this.model.forward(tf.tensor5d(batch.data, batch.shape), {

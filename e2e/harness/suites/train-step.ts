@@ -75,6 +75,7 @@ export async function trainStepTimes(setup: TrainStepSetup): Promise<TrainStepRe
     const elapsed = performance.now() - started;
     if (i >= setup.warmup) {
       stepMs.push(elapsed);
+      if (!outcome.point) throw new Error(`step ${i + 1} read no clip of the benchmark's batch`);
       losses.push(outcome.point.loss);
     }
   }

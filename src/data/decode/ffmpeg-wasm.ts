@@ -11,6 +11,7 @@ import wasmURL from '@ffmpeg/core/wasm?url';
 import { ClipRejectedError } from '../errors.ts';
 import { resizeRgb, type RgbFrame } from '../image.ts';
 import { yuvToRgb } from '../yuv.ts';
+import { withStallGuard } from './stall-guard.ts';
 import { parseProbe, selectExpression, type FfprobeInfo, type ProbeJson } from './ffprobe-info.ts';
 
 export type { FfprobeInfo };
@@ -19,11 +20,19 @@ let shared: Promise<FFmpeg> | null = null;
 let queue: Promise<unknown> = Promise.resolve();
 let mountCounter = 0;
 const logLines: string[] = [];
+/**
+ * When ffmpeg last said anything: decodes report progress every 2 s (`-progress pipe:2`, whole lines, which
+ * reach us where the usual `\r`-ended stats would not), so a long silence means it hung.
+ */
+let lastOutput = 0;
+const STALL_MS = 60_000;
 
 function loadFfmpeg(): Promise<FFmpeg> {
   shared ??= (async () => {
     const ffmpeg = new FFmpeg();
     ffmpeg.on('log', ({ message }) => {
+      lastOutput = performance.now();
+      if (/^[a-z_0-9]+=\S*$/.test(message.trim())) return;
       logLines.push(message);
       if (logLines.length > 200) logLines.splice(0, logLines.length - 200);
     });
@@ -45,9 +54,27 @@ export function ffmpegLoaded(): boolean {
 const COPY_LIMIT = 64 << 20;
 
 /** Runs `task` with `file` readable by ffmpeg at the given path, one task at a time. */
-function withInputFile<T>(file: Blob, extension: string, task: (ffmpeg: FFmpeg, path: string) => Promise<T>) {
+function withInputFile<T>(
+  file: Blob,
+  extension: string,
+  task: (ffmpeg: FFmpeg, path: string) => Promise<T>,
+): Promise<T> {
   const run = async () => {
     const ffmpeg = await loadFfmpeg();
+    lastOutput = performance.now();
+    // A hung or crashed ffmpeg worker is replaced: the next clip loads a fresh one.
+    return withStallGuard(
+      withFile(ffmpeg),
+      () => lastOutput,
+      STALL_MS,
+      'ffmpeg.wasm',
+      () => {
+        ffmpeg.terminate();
+        shared = null;
+      },
+    );
+  };
+  const withFile = async (ffmpeg: FFmpeg): Promise<T> => {
     const id = ++mountCounter;
     const name = `input${id}.${extension || 'bin'}`;
     logLines.length = 0;
@@ -162,6 +189,10 @@ export function decodeWithFfmpeg(
     const pixelFormat = info.color.fullRange ? 'yuvj420p' : 'yuv420p';
     const code = await ffmpeg.exec([
       '-nostats',
+      '-progress',
+      'pipe:2',
+      '-stats_period',
+      '2',
       '-i',
       path,
       '-map',

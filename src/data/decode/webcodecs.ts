@@ -7,8 +7,12 @@
  */
 import type { RgbFrame } from '../image.ts';
 import type { Mp4VideoTrack } from '../mp4-demux.ts';
-import { ClipRejectedError, UnsupportedCodecError } from '../errors.ts';
+import { ClipRejectedError, DecoderStalledError, UnsupportedCodecError } from '../errors.ts';
+import { withStallGuard } from './stall-guard.ts';
 import { videoFrameToRgb, type ColorPolicy } from './video-frame.ts';
+
+/** A decoder that produces no frame for this long has hung; the clip is skipped instead of waited on. */
+const STALL_MS = 30_000;
 
 export function decoderConfig(track: Mp4VideoTrack): VideoDecoderConfig {
   return {
@@ -99,8 +103,11 @@ export async function decodeMp4Frames(
 
   const conversions: Promise<void>[] = [];
   let failure: Error | null = null;
+  let lastProgress = performance.now();
+  const progressed = () => void (lastProgress = performance.now());
   const decoder = new VideoDecoder({
     output: (frame) => {
+      progressed();
       const k = frame.timestamp;
       if (!wanted.has(k) || out.has(k)) {
         frame.close();
@@ -108,7 +115,10 @@ export async function decodeMp4Frames(
       }
       conversions.push(
         videoFrameToRgb(frame, request.outWidth, request.outHeight, track.rotation, request.color)
-          .then((rgb) => void out.set(k, rgb))
+          .then((rgb) => {
+            progressed();
+            out.set(k, rgb);
+          })
           .finally(() => frame.close()),
       );
     },
@@ -131,13 +141,17 @@ export async function decodeMp4Frames(
         }),
       );
     }
-    if (!failure) await decoder.flush().catch((error: unknown) => (failure ??= toError(error)));
-    await Promise.all(conversions);
+    const guard = <T>(work: Promise<T>) =>
+      withStallGuard(work, () => lastProgress, STALL_MS, `the ${track.codecName} decoder`);
+    if (!failure) await guard(decoder.flush()).catch((error: unknown) => (failure ??= toError(error)));
+    await guard(Promise.all(conversions));
   } finally {
     if (decoder.state !== 'closed') decoder.close();
   }
-  if (failure)
-    throw new ClipRejectedError(`corrupt video data: the decoder failed (${(failure as Error).message})`);
+  // Assigned in callbacks, which the compiler does not follow.
+  const failed = failure as Error | null;
+  if (failed instanceof DecoderStalledError) throw failed;
+  if (failed) throw new ClipRejectedError(`corrupt video data: the decoder failed (${failed.message})`);
   const missing = [...wanted].filter((k) => !out.has(k));
   if (missing.length > 0) {
     throw new ClipRejectedError(

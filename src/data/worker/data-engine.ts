@@ -56,6 +56,7 @@ import type {
   CacheStats,
   ClipRequest,
   ClipTensor,
+  DataActivity,
   DataApi,
   DecodeReport,
   IngestOptions,
@@ -66,6 +67,8 @@ import type {
 
 /** Clips decoded at once: WebCodecs decoders run in parallel; ffmpeg.wasm queues its own work. */
 const DECODE_CONCURRENCY = 2;
+
+type FrameStage = DataActivity['stage'];
 /** Prepared batches kept ready (each can be ~100 MB at 224 px). */
 const MAX_PREPARED = 2;
 const MAX_IGNORED_EXAMPLES = 8;
@@ -94,6 +97,9 @@ export class DataEngine implements DataApi {
   private decodes = 0;
   private chunks = 0;
   private ffmpegUsed = false;
+  /** What each pending frames() call is waiting on: a batch that does not come can then say why. */
+  private readonly inFlight = new Map<number, { clipId: string; stage: FrameStage; since: number }>();
+  private nextCall = 0;
 
   constructor() {
     void this.disk.init();
@@ -340,6 +346,24 @@ export class DataEngine implements DataApi {
     signal?: AbortSignal,
     needResult = true,
   ): Promise<{ width: number; height: number; frames: Map<number, Uint8Array>; decoded: boolean }> {
+    const call = this.nextCall++;
+    const stage = (next: FrameStage) =>
+      this.inFlight.set(call, { clipId: clip.id, stage: next, since: performance.now() });
+    try {
+      return await this.framesTracked(clip, indices, maxShortSide, signal, needResult, stage);
+    } finally {
+      this.inFlight.delete(call);
+    }
+  }
+
+  private async framesTracked(
+    clip: ClipRecord,
+    indices: readonly number[],
+    maxShortSide: number,
+    signal: AbortSignal | undefined,
+    needResult: boolean,
+    stage: (next: FrameStage) => void,
+  ): Promise<{ width: number; height: number; frames: Map<number, Uint8Array>; decoded: boolean }> {
     const key = frameCacheKey({
       name: clip.name,
       size: clip.size,
@@ -351,6 +375,7 @@ export class DataEngine implements DataApi {
     const frames = hit.found;
     let missing = hit.missing;
     if (missing.length > 0) {
+      stage('cache-read');
       const stored = await this.disk.read(key, missing);
       if (stored && stored.frames.size > 0) {
         ({ width, height } = stored);
@@ -364,7 +389,9 @@ export class DataEngine implements DataApi {
       const file = scanned?.files.get(clip.path);
       const probed = scanned?.probed.get(clip.path);
       if (!file || !probed) throw new ClipNotFoundError(`The file of "${clip.id}" is no longer available.`);
+      stage('decode-queue');
       const decoded = await this.decodeSlots.run(() => {
+        stage('decode');
         this.decodes++;
         return decodeClipFrames(file, probed, missing, maxShortSide, signal);
       });
@@ -373,6 +400,7 @@ export class DataEngine implements DataApi {
       ({ width, height } = decoded);
       const bytes = new Map<number, Uint8Array>([...decoded.frames].map(([i, f]) => [i, f.data]));
       this.memory.put(key, width, height, bytes);
+      stage('cache-write');
       await this.disk.write(key, width, height, bytes);
       for (const [i, f] of bytes) frames.set(i, f);
       if (decoded.frameCount !== null && decoded.frameCount < clip.frameCount) {
@@ -429,26 +457,44 @@ export class DataEngine implements DataApi {
     return Comlink.transfer(tensor, [data.buffer]);
   }
 
+  /**
+   * The batch of `request`, without the clips that cannot be read: each of those is moved to the skipped
+   * list with its reason (and reported in the batch), so one broken clip never stops a run.
+   */
   private async assembleBatch(request: BatchRequest): Promise<BatchTensor> {
-    const clips = request.clipIds.map((id) => this.record(id));
     const { numFrames } = request.spec.temporal;
     const size = request.spec.spatial.imageSize;
     const clipSize = numFrames * 3 * size * size;
-    const data = new Float32Array(clips.length * clipSize);
-    const samples: SampleInfo[] = new Array(clips.length);
-    await Promise.all(
-      clips.map(async (clip, b) => {
-        const { frames, sample } = await this.sampleClip(clip, request.spec, request.seed, request.epoch);
-        writeClip(frames, sample.plan, request.spec.normalize, data, b * clipSize);
-        samples[b] = sample;
+    const read = await Promise.allSettled(
+      request.clipIds.map(async (id) => {
+        const clip = this.record(id);
+        return { clip, ...(await this.sampleClip(clip, request.spec, request.seed, request.epoch)) };
       }),
+    );
+    const usable: { clip: ClipRecord; frames: RgbFrame[]; sample: SampleInfo }[] = [];
+    const skipped: SkippedFile[] = [];
+    read.forEach((result, i) => {
+      if (result.status === 'fulfilled') {
+        usable.push(result.value);
+        return;
+      }
+      const clipId = request.clipIds[i]!;
+      const reason =
+        result.reason instanceof ClipRejectedError ? result.reason.reason : messageOf(result.reason);
+      skipped.push({ path: clipId, reason });
+      if (!(result.reason instanceof ClipNotFoundError)) this.rejectClip(clipId, reason);
+    });
+    const data = new Float32Array(usable.length * clipSize);
+    usable.forEach(({ frames, sample }, b) =>
+      writeClip(frames, sample.plan, request.spec.normalize, data, b * clipSize),
     );
     return {
       data,
-      shape: [clips.length, numFrames, 3, size, size],
-      labels: Int32Array.from(clips, (c) => c.labelIndex),
-      clipIds: clips.map((c) => c.id),
-      samples,
+      shape: [usable.length, numFrames, 3, size, size],
+      labels: Int32Array.from(usable, (u) => u.clip.labelIndex),
+      clipIds: usable.map((u) => u.clip.id),
+      samples: usable.map((u) => u.sample),
+      skipped,
     };
   }
 
@@ -497,6 +543,13 @@ export class DataEngine implements DataApi {
       rgba,
     };
     return Comlink.transfer(result, [rgba.buffer]);
+  }
+
+  activity(): DataActivity[] {
+    const now = performance.now();
+    return [...this.inFlight.values()]
+      .map(({ clipId, stage, since }) => ({ clipId, stage, seconds: (now - since) / 1000 }))
+      .sort((a, b) => b.seconds - a.seconds);
   }
 
   // ---- cache ----

@@ -4,7 +4,7 @@
  * Everything that crosses is structured-cloneable; tensors are transferred, not copied.
  */
 import type { ClipSpec, PreprocessSettings, SampleInfo } from '../clip-spec.ts';
-import type { DatasetIndex } from '../dataset-index.ts';
+import type { DatasetIndex, SkippedFile } from '../dataset-index.ts';
 import type { DiskCacheStats } from '../opfs-frame-store.ts';
 import type { MemoryCacheStats } from '../frame-cache.ts';
 import type { SplitOptions } from '../labels.ts';
@@ -74,6 +74,8 @@ export interface BatchTensor {
   labels: Int32Array;
   clipIds: string[];
   samples: SampleInfo[];
+  /** Clips of the request that could not be read (now in the dataset's skipped list), with the reason. */
+  skipped: SkippedFile[];
 }
 
 /** Frames at working resolution, packed RGB, concatenated in the order of `indices`. */
@@ -107,6 +109,13 @@ export interface CacheStats {
   chunks: number;
 }
 
+/** One pending frame read, and how long it has been in its current stage. */
+export interface DataActivity {
+  clipId: string;
+  stage: 'cache-read' | 'decode-queue' | 'decode' | 'cache-write';
+  seconds: number;
+}
+
 export interface DataApi {
   /** Labels, splits and probes every file; reports progress; throws IngestCancelledError when cancelled. */
   scan(
@@ -131,6 +140,8 @@ export interface DataApi {
   getFrames(clipId: string, indices: readonly number[], maxShortSide: number): Promise<RawFrames>;
   preview(clipId: string, spec: ClipSpec, seed: number, epoch: number): Promise<PreviewFrames>;
   cacheStats(): CacheStats;
+  /** The frame reads in progress, oldest first. */
+  activity(): DataActivity[];
   setCacheBudget(memoryBytes: number, diskBytes?: number): CacheStats;
   clearCache(): Promise<CacheStats>;
 }
