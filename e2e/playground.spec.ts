@@ -1,7 +1,7 @@
 /**
  * The playground page as a user meets it: settings from a shared link, the A/B difference highlight, the
  * model's cost, imported runs on the charts, keyboard and layout; and the whole training flow, Hub loading
- * and a broken clip, which need the training engine (marked fixme until it lands).
+ * and broken clips, which need the training engine.
  */
 import {
   copyFileSync,
@@ -38,6 +38,78 @@ async function screenshot(page: Page, testInfo: TestInfo, name: string): Promise
 }
 
 const run = (page: Page, id: 'A' | 'B') => page.getByTestId(`run-${id}`);
+
+const SAMPLE_DATASET = 'public/samples/motion6';
+
+/**
+ * A folder as a user would drop it: the sample dataset's clips (without its manifest), copied to a new
+ * temporary folder; `perClass` keeps only the first few clips of each class in each split.
+ */
+function copyOfSample(perClass?: Record<'train' | 'val' | 'test', number>): string {
+  const dataset = join(mkdtempSync(join(tmpdir(), 'dropped-')), 'motion6');
+  for (const split of ['train', 'val', 'test'] as const) {
+    for (const className of readdirSync(join(SAMPLE_DATASET, split))) {
+      const from = join(SAMPLE_DATASET, split, className);
+      if (!statSync(from).isDirectory()) continue;
+      const to = join(dataset, split, className);
+      mkdirSync(to, { recursive: true });
+      const clips = readdirSync(from).sort();
+      for (const clip of perClass ? clips.slice(0, perClass[split]) : clips)
+        copyFileSync(join(from, clip), join(to, clip));
+    }
+  }
+  return dataset;
+}
+
+/** An MP4 with its headers intact and every byte of its frame data (mdat) replaced by noise. */
+function withNoiseFrames(mp4: Buffer): Buffer {
+  const out = Buffer.from(mp4);
+  let seed = 12345;
+  for (let at = 0; at + 8 <= out.length;) {
+    const size = out.readUInt32BE(at);
+    if (size < 8) break;
+    if (out.toString('latin1', at + 4, at + 8) === 'mdat') {
+      for (let i = at + 8; i < Math.min(at + size, out.length); i++) {
+        seed = (seed * 1103515245 + 12345) >>> 0;
+        out[i] = seed >>> 24;
+      }
+    }
+    at += size;
+  }
+  return out;
+}
+
+/** Waits for both runs to finish; when one does not, says where it stood and what the engine logged. */
+async function expectBothFinished(page: Page, timeout: number): Promise<void> {
+  for (const id of ['A', 'B'] as const) {
+    try {
+      await expect(page.getByTestId(`run-status-${id}`)).toHaveAttribute('data-status', 'finished', {
+        timeout,
+      });
+    } catch (error) {
+      // Whatever is on the page (the log appears only once it has entries), without waiting for it.
+      const text = (testId: string) =>
+        page
+          .getByTestId(testId)
+          .textContent({ timeout: 2000 })
+          .catch(() => '(not shown)');
+      const progress = await text(`run-${id}`);
+      const log = await text('engine-log');
+      const silent = await page
+        .getByTestId('memory-in-use')
+        .getAttribute('data-silent-s', { timeout: 2000 })
+        .catch(() => '?');
+      const worker = `${await text('memory-in-use')} (last question unanswered for ${silent} s)`;
+      const trainError = await text('train-error');
+      throw new Error(
+        `run ${id} did not finish: ${progress}\ntraining error: ${trainError}\nengine log: ${log}\ncompute worker: ${worker}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+}
 const setting = (page: Page, id: 'A' | 'B', key: string) => page.getByTestId(`setting-${id}-${key}`);
 
 test('a shared link restores A, B and the model, and highlights where B differs', async ({
@@ -449,18 +521,7 @@ test('the whole flow: sample, tiny, A without and B with CutMix, train both, res
     .toBe(true);
   await screenshot(page, testInfo, 'training');
 
-  for (const id of ['A', 'B'] as const) {
-    try {
-      await expect(page.getByTestId(`run-status-${id}`)).toHaveAttribute('data-status', 'finished', {
-        timeout: 900_000,
-      });
-    } catch (error) {
-      // Say where the run stood: its progress and what the engine logged.
-      const progress = await page.getByTestId(`run-${id}`).textContent();
-      const log = await page.getByTestId('engine-log').textContent();
-      throw new Error(`run ${id} did not finish: ${progress}\nengine log: ${log}`, { cause: error });
-    }
-  }
+  await expectBothFinished(page, 900_000);
   const summary = page.getByTestId('summary-table');
   for (const id of ['A', 'B']) {
     const top1 = Number(
@@ -565,28 +626,115 @@ test('a broken clip in a dropped folder is listed as skipped while the rest trai
   // Enabled at integration (needs the ingest's folder drop and the engine). The locators of the Dataset
   // panel (folder input, skipped table) follow the ingest's panel.
   test.setTimeout(15 * 60_000);
-  const root = mkdtempSync(join(tmpdir(), 'dropped-'));
-  const source = 'public/samples/motion6';
-  const copy = (from: string, to: string) => {
-    for (const entry of readdirSync(from)) {
-      const path = join(from, entry);
-      if (statSync(path).isDirectory()) {
-        mkdirSync(join(to, entry), { recursive: true });
-        copy(path, join(to, entry));
-      } else if (entry !== 'manifest.json') copyFileSync(path, join(to, entry));
-    }
-  };
-  const dataset = join(root, 'motion6');
-  mkdirSync(dataset);
-  copy(source, dataset);
+  const source = SAMPLE_DATASET;
+  const dataset = copyOfSample({ train: 4, val: 2, test: 2 });
   writeFileSync(join(dataset, 'train', 'Grow', 'v_Grow_g99_c01.mp4'), Buffer.from('this is not a video'));
+  // A clip whose headers are fine but whose frames are noise: it passes the scan and fails only when decoded.
+  writeFileSync(
+    join(dataset, 'train', 'Shrink', 'v_Shrink_g98_c01.mp4'),
+    withNoiseFrames(readFileSync(join(source, 'train', 'Shrink', 'v_Shrink_g01_c01.mp4'))),
+  );
   await page.goto('/?model=tiny&input=4x64&a.maxSteps=2&b.maxSteps=2&b.cutmix=true');
   await page.locator('input[type="file"][webkitdirectory]').setInputFiles(dataset);
-  await expect(page.getByTestId('skipped-files')).toContainText('v_Grow_g99_c01.mp4', { timeout: 120_000 });
+  const skipped = page.getByTestId('skipped-files');
+  await expect(skipped).toContainText('v_Grow_g99_c01.mp4', { timeout: 120_000 });
   await page.getByTestId('train-both').click();
-  for (const id of ['A', 'B'] as const)
-    await expect(page.getByTestId(`run-status-${id}`)).toHaveAttribute('data-status', 'finished', {
-      timeout: 600_000,
-    });
+  await expectBothFinished(page, 400_000);
+  await expect(skipped).toContainText('v_Shrink_g98_c01.mp4');
+  await expect(skipped.locator('tr', { hasText: 'v_Shrink_g98_c01.mp4' })).toContainText(/corrupt|decode/i);
   await screenshot(page, testInfo, 'skipped-file');
+});
+
+/** The step a run's status shows, e.g. 7 from "7 / 18". */
+async function stepOf(page: Page, id: 'A' | 'B'): Promise<number> {
+  const text = (await page.getByTestId(`run-step-${id}`).textContent()) ?? '';
+  return Number(text.split('/')[0]) || 0;
+}
+
+test('a reloaded page resumes saved runs from their checkpoints and ends with whole curves', async ({
+  page,
+}, testInfo) => {
+  test.setTimeout(10 * 60_000);
+  // 24 training clips, batch 4: 6 steps an epoch, a checkpoint at each epoch's end, 60 steps in all.
+  const dataset = copyOfSample({ train: 4, val: 2, test: 2 });
+  const url = '/?model=tiny&input=4x64&a.batchSize=4&a.epochs=10&b.batchSize=4&b.epochs=10&b.cutmix=true';
+  await page.goto(url);
+  await page.locator('input[type="file"][webkitdirectory]').setInputFiles(dataset);
+  await expect(page.getByTestId('dataset-summary')).toBeVisible({ timeout: 120_000 });
+  await page.getByTestId('train-both').click();
+  await expect(run(page, 'A')).toContainText('Checkpoint at step', { timeout: 300_000 });
+  await expect(run(page, 'B')).toContainText('Checkpoint at step', { timeout: 300_000 });
+
+  // Leave mid-run, as a closed tab or a crash would.
+  await page.reload();
+  const saved = page.getByTestId('saved-runs');
+  await expect(saved).toBeVisible({ timeout: 60_000 });
+  await expect(saved).toContainText('Run A: step');
+  await page.locator('input[type="file"][webkitdirectory]').setInputFiles(dataset);
+  await expect(page.getByTestId('dataset-summary')).toBeVisible({ timeout: 120_000 });
+  await saved.getByRole('button', { name: 'Resume both' }).click();
+  await expect(page.getByTestId('engine-log')).toContainText(/Run A resumes from step [1-9]/, {
+    timeout: 60_000,
+  });
+  await expectBothFinished(page, 300_000);
+  for (const id of ['A', 'B'] as const) expect(await stepOf(page, id)).toBe(60);
+  // The curves hold every step once: the ones before the reload came back from the checkpoint.
+  await expect(page.getByTestId('chart-train-loss')).toHaveAttribute('data-points-a', '60');
+  await expect(page.getByTestId('chart-train-loss')).toHaveAttribute('data-points-b', '60');
+  await screenshot(page, testInfo, 'resumed-after-reload');
+});
+
+test('a lost GPU device pauses both runs with a message; Resume continues from the last checkpoint', async ({
+  page,
+}, testInfo) => {
+  test.setTimeout(10 * 60_000);
+  // WebGPU here is SwiftShader (a CPU emulation): a tiny model and a small dataset keep this quick.
+  const dataset = copyOfSample({ train: 2, val: 1, test: 1 });
+  await page.goto(
+    '/?backend=webgpu&model=tiny&input=4x64&a.batchSize=2&a.epochs=1&b.batchSize=2&b.epochs=1&b.cutmix=true',
+  );
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'webgpu', {
+    timeout: 60_000,
+  });
+  await page.locator('input[type="file"][webkitdirectory]').setInputFiles(dataset);
+  await expect(page.getByTestId('dataset-summary')).toBeVisible({ timeout: 120_000 });
+  await page.getByTestId('train-both').click();
+
+  // Pausing writes a checkpoint; the device is lost a few steps after it.
+  await expect.poll(() => stepOf(page, 'A'), { timeout: 300_000 }).toBeGreaterThanOrEqual(1);
+  const controlsA = run(page, 'A').getByRole('group', { name: 'Run A controls' });
+  await controlsA.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByTestId('run-status-A')).toHaveAttribute('data-status', 'paused', {
+    timeout: 120_000,
+  });
+  await expect(run(page, 'A')).toContainText('Checkpoint at step');
+  const checkpointStep = await stepOf(page, 'A');
+  await controlsA.getByRole('button', { name: 'Resume' }).click();
+  await expect.poll(() => stepOf(page, 'A'), { timeout: 300_000 }).toBeGreaterThan(checkpointStep);
+
+  await page.getByTestId('simulate-device-loss').click();
+  await expect(page.getByTestId('device-loss-result')).toContainText('destroyed');
+  for (const id of ['A', 'B'] as const) {
+    await expect(page.getByTestId(`run-status-${id}`)).toHaveAttribute('data-status', 'paused', {
+      timeout: 120_000,
+    });
+    await expect(page.getByTestId(`run-message-${id}`)).toContainText('GPU device was lost');
+  }
+  await screenshot(page, testInfo, 'device-lost');
+  // The newest checkpoint: the pause's, or an epoch's end after it.
+  const lastCheckpoint = Number(
+    /Checkpoint at step (\d+)/.exec((await run(page, 'A').textContent()) ?? '')?.[1],
+  );
+  expect(lastCheckpoint).toBeGreaterThanOrEqual(checkpointStep);
+  await controlsA.getByRole('button', { name: 'Resume' }).click();
+  await expect(page.getByTestId('engine-log')).toContainText(`Run A resumes from step ${lastCheckpoint}`, {
+    timeout: 120_000,
+  });
+  await run(page, 'B')
+    .getByRole('group', { name: 'Run B controls' })
+    .getByRole('button', { name: 'Resume' })
+    .click();
+  await expectBothFinished(page, 400_000);
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'webgpu');
+  await screenshot(page, testInfo, 'device-recovered');
 });

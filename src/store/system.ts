@@ -5,7 +5,7 @@
 import { create } from 'zustand';
 import { BACKENDS, type BackendPreference, type BackendReport } from '../worker/backend.ts';
 import { getEngine } from '../worker/client.ts';
-import type { BusyWorkResult, SelfCheckResult } from '../worker/protocol.ts';
+import type { BusyWorkResult, MemoryReport, SelfCheckResult } from '../worker/protocol.ts';
 import { maxAbsDiff } from '../util/compare.ts';
 
 export interface SelfCheckRow extends SelfCheckResult {
@@ -21,9 +21,19 @@ interface SystemState {
   error: string | null;
   selfCheck: { running: boolean; rows: SelfCheckRow[] };
   busyWork: { running: boolean; last: BusyWorkResult | null };
+  /** The last simulated GPU device loss: whether there was a device to destroy. */
+  deviceLoss: { destroyed: boolean } | null;
+  /**
+   * The compute worker's tensor memory, polled: also a heartbeat, since a worker that stops answering
+   * (a stuck GPU queue, a deadlock) otherwise looks like a slow step.
+   */
+  memory: { report: MemoryReport | null; asked: number | null; answered: number | null };
   startEngine(preference: BackendPreference): Promise<void>;
   runSelfCheck(): Promise<void>;
   runBusyWork(ms: number): Promise<void>;
+  simulateDeviceLoss(): Promise<void>;
+  /** Asks for the memory report unless the last question is still unanswered. */
+  pollMemory(): Promise<void>;
 }
 
 export function compareWithCpu(results: SelfCheckResult[]): SelfCheckRow[] {
@@ -34,12 +44,14 @@ export function compareWithCpu(results: SelfCheckResult[]): SelfCheckRow[] {
   }));
 }
 
-export const useSystem = create<SystemState>()((set) => ({
+export const useSystem = create<SystemState>()((set, get) => ({
   status: 'starting',
   report: null,
   error: null,
   selfCheck: { running: false, rows: [] },
   busyWork: { running: false, last: null },
+  deviceLoss: null,
+  memory: { report: null, asked: null, answered: null },
 
   async startEngine(preference) {
     set({ status: 'starting', error: null });
@@ -68,6 +80,26 @@ export const useSystem = create<SystemState>()((set) => ({
       set({ busyWork: { running: false, last } });
     } catch (error) {
       set({ busyWork: { running: false, last: null }, error: String(error) });
+    }
+  },
+
+  async pollMemory() {
+    if (get().status !== 'ready' || get().memory.asked !== null) return;
+    set((s) => ({ memory: { ...s.memory, asked: Date.now() } }));
+    try {
+      const report = await getEngine().call('memory');
+      set({ memory: { report, asked: null, answered: Date.now() } });
+    } catch {
+      set((s) => ({ memory: { ...s.memory, asked: null } }));
+    }
+  },
+
+  async simulateDeviceLoss() {
+    try {
+      const destroyed = await getEngine().call('simulateDeviceLoss');
+      set({ deviceLoss: { destroyed } });
+    } catch (error) {
+      set({ error: String(error) });
     }
   },
 }));

@@ -50,7 +50,7 @@ import {
   NoModelError,
   UnknownRunError,
 } from './errors.ts';
-import { onDeviceLost, reviveWebGPU, simulateDeviceLoss } from './webgpu-device.ts';
+import { deviceLostWithin, onDeviceLost, reviveWebGPU, simulateDeviceLoss } from './webgpu-device.ts';
 import type {
   EngineEvent,
   ExportedModelFiles,
@@ -120,6 +120,33 @@ function runDataOf(index: DatasetIndex): RunData {
 
 /** How long a batch may take before the engine log says the run is waiting for it (and again after as long). */
 const SLOW_BATCH_NOTE_MS = 30_000;
+/** How long a failed step on webgpu waits to learn whether the device was lost (then it pauses, not fails). */
+const DEVICE_LOSS_SETTLE_MS = 1000;
+const ACTIVITY_ANSWER_MS = 5_000;
+
+/** What the data worker is busy with, in words (or that it does not answer at all). */
+async function describeDataActivity(data: DataApiRemote): Promise<string> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const silence = new Promise<null>(
+    (resolve) => (timer = setTimeout(() => resolve(null), ACTIVITY_ANSWER_MS)),
+  );
+  try {
+    const activity = await Promise.race([data.activity(), silence]);
+    if (activity === null) return `the data worker has not answered for ${ACTIVITY_ANSWER_MS / 1000} s`;
+    if (activity.length === 0) return 'the data worker reads no frames';
+    return (
+      'the data worker is at ' +
+      activity
+        .slice(0, 6)
+        .map((a) => `${a.clipId}: ${a.stage} for ${Math.round(a.seconds)} s`)
+        .join('; ')
+    );
+  } catch (error) {
+    return `the data worker could not say what it does (${messageOf(error)})`;
+  } finally {
+    clearTimeout(timer);
+  }
+}
 export class TrainingEngine implements TrainingEngineApi {
   private data: (DataApiRemote & { release(): void }) | null = null;
   private base: BaseModel | null = null;
@@ -392,6 +419,14 @@ export class TrainingEngine implements TrainingEngineApi {
     const trainer = new RunTrainer({ runId: run.id, config, model, data, dataset, preprocess });
     if (checkpoint) {
       trainer.restore(checkpoint.optimizer, checkpoint.progress);
+      this.emit(
+        {
+          type: 'log',
+          level: 'info',
+          message: `Run ${run.id} resumes from step ${checkpoint.progress.step} (checkpoint of ${new Date(checkpoint.savedAt).toLocaleTimeString()})`,
+        },
+        'now',
+      );
       run.lastCheckpoint = {
         step: checkpoint.progress.step,
         epoch: trainer.steps.at(-1)?.epoch ?? 0,
@@ -412,17 +447,28 @@ export class TrainingEngine implements TrainingEngineApi {
         const note = setInterval(() => {
           const seconds = Math.round((Date.now() - started) / 1000);
           const clips = request.clipIds.slice(0, 4).join(', ');
-          this.emit(
-            {
-              type: 'log',
-              level: 'warning',
-              message: `Run ${runId}: waiting ${seconds} s for a batch from the data worker (${clips}${request.clipIds.length > 4 ? ', …' : ''})`,
-            },
-            'now',
+          void describeDataActivity(data).then((activity) =>
+            this.emit(
+              {
+                type: 'log',
+                level: 'warning',
+                message:
+                  `Run ${runId}: waiting ${seconds} s for a batch from the data worker ` +
+                  `(${clips}${request.clipIds.length > 4 ? ', …' : ''}); ${activity}`,
+              },
+              'now',
+            ),
           );
         }, SLOW_BATCH_NOTE_MS);
         try {
-          return await data.getBatch(request);
+          const batch = await data.getBatch(request);
+          for (const { path, reason } of batch.skipped) {
+            this.emit(
+              { type: 'log', level: 'warning', message: `Run ${runId}: skipped ${path} (${reason})` },
+              'now',
+            );
+          }
+          return batch;
         } finally {
           clearInterval(note);
         }
@@ -475,31 +521,59 @@ export class TrainingEngine implements TrainingEngineApi {
   ): Promise<void> {
     const trainer = run.trainer!;
     try {
-      const outcome = await trainer.trainStep();
-      this.emit({ type: 'step', point: outcome.point });
+      const outcome = await this.watched(run.id, `training step ${trainer.step + 1}`, trainer.trainStep());
+      if (outcome.point) this.emit({ type: 'step', point: outcome.point });
+      else
+        this.emit({
+          type: 'log',
+          level: 'warning',
+          message: `Run ${run.id}: no clip of step ${trainer.step} could be read; the step passed without an update`,
+        });
       this.emit({ type: 'state', state: this.state(run) }, 'latest', `state-${run.id}`);
       if (outcome.evaluateNow && dataset.clipIds.val.length > 0) {
-        const val = await trainer.evaluate('val');
+        const val = await this.watched(run.id, 'evaluating on val', trainer.evaluate('val'));
         this.emit({ type: 'eval', point: val.point }, 'now');
       }
       if (trainer.done) {
         if (dataset.clipIds.test.length > 0) {
-          const test = await trainer.evaluate('test');
+          const test = await this.watched(run.id, 'evaluating on test', trainer.evaluate('test'));
           this.emit({ type: 'eval', point: test.point }, 'now');
           this.emit({ type: 'predictions', runId: run.id, items: test.predictions }, 'now');
         }
-        await this.checkpoint(run, preprocess, datasetKey, 'finished');
+        await this.watched(
+          run.id,
+          'saving the last checkpoint',
+          this.checkpoint(run, preprocess, datasetKey, 'finished'),
+        );
         this.setStatus(run, 'finished', null);
       } else if (outcome.epochEnded) {
         await this.checkpoint(run, preprocess, datasetKey, 'running');
       }
     } catch (error) {
+      if (!this.deviceLost && tf.getBackend() === 'webgpu') await deviceLostWithin(DEVICE_LOSS_SETTLE_MS);
       if (this.deviceLost) {
         run.pauseRequested = true;
         this.setStatus(run, 'paused', this.deviceLost);
         return;
       }
       this.fail(run, error);
+    }
+  }
+
+  /** Awaits `work`, noting in the log every so often that it still runs: a stuck stage names itself. */
+  private async watched<T>(runId: RunId, what: string, work: Promise<T>): Promise<T> {
+    const started = Date.now();
+    const note = setInterval(() => {
+      const seconds = Math.round((Date.now() - started) / 1000);
+      this.emit(
+        { type: 'log', level: 'info', message: `Run ${runId}: still ${what} after ${seconds} s` },
+        'now',
+      );
+    }, SLOW_BATCH_NOTE_MS);
+    try {
+      return await work;
+    } finally {
+      clearInterval(note);
     }
   }
 
@@ -602,10 +676,16 @@ export class TrainingEngine implements TrainingEngineApi {
       const saved = await this.checkpoints.load(run.id);
       const resume = saved !== null && saved.datasetKey === datasetKey && saved.status !== 'finished';
       run.trainer = await this.createTrainer(run, base, dataset, preprocess, datasetKey, resume);
-      this.emit(
-        { type: 'log', level: 'info', message: `Run ${run.id} resumes from step ${run.trainer.step}` },
-        'now',
-      );
+      if (!resume) {
+        this.emit(
+          {
+            type: 'log',
+            level: 'info',
+            message: `Run ${run.id} starts again from step 0 (no checkpoint yet)`,
+          },
+          'now',
+        );
+      }
     }
   }
 

@@ -13,6 +13,8 @@ type LostListener = (reason: string) => void;
 
 const listeners = new Set<LostListener>();
 let device: GPUDevice | null = null;
+/** Settles when the newest device is lost (kept after `device` is cleared). */
+let newestLost: Promise<unknown> | null = null;
 /** Set while the app itself replaces the device, so that its `lost` is not reported as a fault. */
 let replacing = false;
 
@@ -48,6 +50,7 @@ async function createBackend(): Promise<WebGPUBackend> {
     },
   });
   device = created;
+  newestLost = created.lost;
   void created.lost.then((info) => {
     if (device === created) device = null;
     if (replacing) return;
@@ -77,6 +80,22 @@ export async function reviveWebGPU(): Promise<void> {
   if (wasActive) {
     const ok = await tf.setBackend('webgpu');
     if (!ok) throw new Error('WebGPU could not start again after the device was lost');
+  }
+}
+
+/**
+ * Whether the newest device is lost, waiting up to `ms` for it: a failed GPU operation can reject before
+ * the device's `lost` promise settles, and only then is a failure the loss rather than a bug. Listeners
+ * registered by `onDeviceLost` have run by the time this answers true.
+ */
+export async function deviceLostWithin(ms: number): Promise<boolean> {
+  if (!newestLost) return false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const wait = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([newestLost.then(() => true), wait]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -3,6 +3,8 @@ import { useSystem } from '../../store/system.ts';
 import { BACKEND_PREFERENCES, type BackendPreference } from '../../worker/backend.ts';
 import { Panel } from '../common/Panel.tsx';
 import { formatBytes } from '../common/format.ts';
+import { DeviceLossCheck } from './DeviceLossCheck.tsx';
+import { MemoryInUse } from './MemoryInUse.tsx';
 import { ResponsivenessCheck } from './ResponsivenessCheck.tsx';
 import { SelfCheckTable } from './SelfCheckTable.tsx';
 
@@ -46,6 +48,7 @@ export function SystemPanel() {
             <dd>{report.backend}</dd>
             <dt>Why</dt>
             <dd data-testid="backend-reason">{report.reason}</dd>
+            <MemoryInUse />
             {report.wasm && (
               <>
                 <dt>WebAssembly</dt>
@@ -75,6 +78,7 @@ export function SystemPanel() {
         )}
         <SelfCheckTable />
         <ResponsivenessCheck />
+        <DeviceLossCheck />
       </div>
     </Panel>
   );
