@@ -17,7 +17,7 @@ const HEADER_BYTES = 16;
 
 export const DEFAULT_DISK_BUDGET = 4 * 2 ** 30;
 /** Far above the slowest operation measured (a ~1 MB write in an incognito profile: 130 ms). */
-const OPERATION_LIMIT_MS = 20_000;
+const OPERATION_LIMIT_MS = 60_000;
 
 /** The parts of FileSystemSyncAccessHandle we use (typed in lib.webworker, not lib.dom). */
 interface SyncHandle {
@@ -57,6 +57,8 @@ export class OpfsFrameStore {
   private queue: Promise<unknown> = Promise.resolve();
   private bytes = 0;
   private note: string | null = null;
+  private failures = 0;
+  private lastFailure: string | null = null;
   private available = false;
 
   constructor(private budget = DEFAULT_DISK_BUDGET) {}
@@ -91,16 +93,16 @@ export class OpfsFrameStore {
   }
 
   /**
-   * One file operation at a time (sync access handles are exclusive). An operation that never settles
-   * would block every later read, and with it every batch: after OPERATION_LIMIT_MS the store gives up on
-   * persisting, later operations find it off, and frames come from memory and the decoder.
+   * One file operation at a time (sync access handles are exclusive). An operation that does not settle in
+   * OPERATION_LIMIT_MS is given up (a read finds nothing, a write stores nothing) so that it cannot block
+   * every later read, and with it every batch; the frames then come from memory and the decoder.
    */
   private serial<T>(task: () => Promise<T>, fallback: T): Promise<T> {
     const guarded = async (): Promise<T> => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const limit = new Promise<T>((resolve) => {
         timer = setTimeout(() => {
-          this.turnOff('the browser’s private file system stopped answering');
+          this.noteFailure(`an operation took over ${OPERATION_LIMIT_MS / 1000} s`);
           resolve(fallback);
         }, OPERATION_LIMIT_MS);
       });
@@ -115,9 +117,10 @@ export class OpfsFrameStore {
     return result;
   }
 
-  private turnOff(reason: string): void {
-    this.dir = null;
-    this.note = `not persisted: ${reason}`;
+  /** A write that failed for a passing reason: that clip is not stored, and later clips still are. */
+  private noteFailure(reason: string): void {
+    this.failures++;
+    this.lastFailure = reason;
   }
 
   private async open(key: string, create: boolean): Promise<SyncHandle | null> {
@@ -220,10 +223,9 @@ export class OpfsFrameStore {
         index.size = at;
         this.indexes.set(key, index);
       } catch (error) {
-        this.note =
-          (error as DOMException).name === 'QuotaExceededError'
-            ? 'the browser’s storage quota is full: new frames are kept in memory only'
-            : `not persisted: ${String(error)}`;
+        if ((error as DOMException).name === 'QuotaExceededError')
+          this.note = 'the browser’s storage quota is full: new frames are kept in memory only';
+        else this.noteFailure(String(error));
       } finally {
         handle?.close();
       }
@@ -255,7 +257,11 @@ export class OpfsFrameStore {
       bytes: this.bytes,
       clips: this.keys.size,
       budget: this.budget,
-      note: this.note,
+      note:
+        this.note ??
+        (this.failures > 0
+          ? `${this.failures} clip${this.failures === 1 ? '' : 's'} not persisted (last: ${this.lastFailure})`
+          : null),
     };
   }
 }
