@@ -1,19 +1,22 @@
 /**
  * `npm run bench -- train [--preset small] [--frames 8] [--size 112] [--batch 4] [--steps 3] [--warmup 1]
- * [--backends wasm,webgpu,webgl] [--wasm-threads N] [--torch-threads N]`: clips/s of one training step of the app's own trainer
+ * [--backends wasm,webgpu,webgl] [--wasm-threads N] [--torch-threads N] [--profile]`: clips/s of one training step of the app's own trainer
  * (forward, cross-entropy, backward, Adam update) on each backend headless Chromium offers, and in the same
  * run the same model and step in PyTorch eager on the CPU (bench/train_reference.py, Debian python3-torch),
  * with the ratio ours / PyTorch per backend. The goal on a CPU-only machine: our best backend >= 0.5x.
  *
  * Backends and PyTorch alternate round by round, so machine load drifts over all of them alike. The
  * webgpu adapter on a GPU-less machine is SwiftShader (a CPU emulation): its figure says so in the JSON.
+ *
+ * `--profile`: instead, one step per backend under tf.profile, its kernel time grouped by kernel (the top 25
+ * and the share of the step they make up), to see where a step's time goes.
  */
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 import { PRESETS, type PresetName } from '../src/model/videomae/config.ts';
-import type { TrainStepResult, TrainStepSetup } from '../e2e/harness/suites/train-step.ts';
+import type { TrainStepProfile, TrainStepResult, TrainStepSetup } from '../e2e/harness/suites/train-step.ts';
 import { callHarness, describeBrowser, withHarnessPage } from './browser.ts';
 import type { BenchArgs } from './run.ts';
 import { median, toSignificant as round } from '../src/util/stats.ts';
@@ -81,6 +84,34 @@ async function oursOn(
   }
 }
 
+async function profiles(
+  page: Page,
+  backends: string[],
+  setup: TrainStepSetup,
+): Promise<{ profiles: Record<string, unknown>; errors: Record<string, string> }> {
+  const out: Record<string, unknown> = {};
+  const errors: Record<string, string> = {};
+  for (const backend of backends) {
+    console.error(`[train] profiling one step on ${backend}`);
+    try {
+      await callHarness(page, 'useBackend', backend);
+      const profile = await callHarness<TrainStepProfile>(page, 'trainStepProfile', setup);
+      out[backend] = {
+        stepMs: round(profile.stepMs),
+        kernelMs: round(profile.kernelMs),
+        kernels: profile.kernels.slice(0, 25).map((k) => ({
+          ...k,
+          ms: round(k.ms),
+          share: round(k.ms / profile.stepMs),
+        })),
+      };
+    } catch (error) {
+      errors[backend] = String(error instanceof Error ? error.message : error);
+    }
+  }
+  return { profiles: out, errors };
+}
+
 export async function run(args: BenchArgs): Promise<unknown> {
   const preset = String(args.preset ?? 'small') as PresetName;
   if (!(preset in PRESETS))
@@ -106,6 +137,14 @@ export async function run(args: BenchArgs): Promise<unknown> {
         ? await callHarness<number>(page, 'defaultWasmThreads')
         : Number(args['wasm-threads']);
     await callHarness(page, 'chooseWasmThreads', wasmThreads);
+    if (args.profile)
+      return {
+        bench: 'train --profile',
+        setup,
+        wasmThreads,
+        browser,
+        ...(await profiles(page, backends, setup)),
+      };
     const ours: Record<string, number[]> = Object.fromEntries(backends.map((b) => [b, []]));
     const errors: Record<string, string> = {};
     const leaks: Record<string, number> = {};

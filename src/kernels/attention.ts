@@ -26,6 +26,7 @@ import {
   type WorkgroupLimits,
 } from './attention-tiling.ts';
 import { activeWebGPUBackend, runProgram } from './webgpu-program.ts';
+import { installWasmSliceKernels } from './wasm-slice.ts';
 
 export interface AttentionOptions {
   /** Use a fused GPU kernel when one is available for the active backend (default true). */
@@ -216,26 +217,44 @@ function swapLast(x: tf.Tensor4D): tf.Tensor4D {
 }
 
 /**
- * The stock arithmetic with every matMul plain, forward and backward. tfjs-backend-wasm (XNNPACK) runs
- * batched matMul with transposeA/transposeB several times slower than without, and tfjs's own matMul
- * gradient uses both flags; explicit transposes of the small operands are cheaper.
+ * a [..., m, k] x b [..., k, n] as one plain 2-D matMul per leading index. tfjs-backend-wasm 4.22 hands
+ * a matMul to XNNPACK only when it is plain (no transpose flags) and its batch is 1; any other matMul runs
+ * a scalar triple loop about 7x slower (`slow_batch_matmul` in its batch_mat_mul_impl.cc). With the
+ * in-place slices of wasm-slice.ts, cutting attention's [batch x heads] matrices apart and stacking the
+ * products costs far less than that loop.
+ */
+function matMulPerMatrix(a: tf.Tensor4D, b: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [batch, heads, m] = a.shape;
+    const n = b.shape[3];
+    const left = tf.unstack(tf.reshape(a, [batch * heads, m, a.shape[3]]));
+    const right = tf.unstack(tf.reshape(b, [batch * heads, b.shape[2], n]));
+    const products = left.map((x, i) => tf.matMul(x as tf.Tensor2D, right[i] as tf.Tensor2D));
+    return tf.reshape(tf.stack(products), [batch, heads, m, n]);
+  });
+}
+
+/**
+ * The stock arithmetic with every matMul a plain 2-D one (see matMulPerMatrix), forward and backward;
+ * tfjs's own matMul gradient uses transpose flags, so the backward is written out with explicit transposes
+ * of the small operands.
  */
 const plainMatMulAttention = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const [q, k, v] = args as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
   const save = args[3] as tf.GradSaveFunc;
   const scale = 1 / Math.sqrt(q.shape[3]);
-  const probs = tf.softmax(tf.mul(tf.matMul(q, swapLast(k)), scale)) as tf.Tensor4D;
+  const probs = tf.softmax(tf.mul(matMulPerMatrix(q, swapLast(k)), scale)) as tf.Tensor4D;
   save([q, k, v, probs]);
   return {
-    value: tf.matMul(probs, v),
+    value: matMulPerMatrix(probs, v),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sq, sk, sv, p] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
       const dO = dy as tf.Tensor4D;
-      const dV = tf.matMul(swapLast(p), dO);
-      const dP = tf.matMul(dO, swapLast(sv));
+      const dV = matMulPerMatrix(swapLast(p), dO);
+      const dP = matMulPerMatrix(dO, swapLast(sv));
       // Softmax backward: dS = P * (dP - rowsum(dP * P)), then the 1/sqrt(d) scale of the scores.
       const dS = tf.mul(tf.mul(p, tf.sub(dP, tf.sum(tf.mul(dP, p), -1, true))), scale) as tf.Tensor4D;
-      return [tf.matMul(dS, sk), tf.matMul(swapLast(dS), sq), dV];
+      return [matMulPerMatrix(dS, sk), matMulPerMatrix(swapLast(dS), sq), dV];
     },
   };
 });
@@ -248,6 +267,8 @@ export function attention(
 ): tf.Tensor4D {
   if (attentionPath(q, k, v, options) === 'fused') return fusedWithGrad(q, k, v) as tf.Tensor4D;
   if (tf.getBackend() === 'wasm' && (options.dropoutRate ?? 0) === 0) {
+    // Its per-matrix slices are only cheap with these (a no-op once installed).
+    installWasmSliceKernels();
     return plainMatMulAttention(q, k, v) as tf.Tensor4D;
   }
   return stockAttention(q, k, v, options);

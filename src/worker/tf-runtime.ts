@@ -19,6 +19,7 @@ import {
   type WebGPUProbe,
 } from './backend.ts';
 import { registerWebGPUBackend } from './webgpu-device.ts';
+import { installWasmSliceKernels } from '../kernels/wasm-slice.ts';
 
 // Our own factory for the webgpu backend, so the app can see and recover from a lost device.
 registerWebGPUBackend();
@@ -58,7 +59,10 @@ export function chooseWasmThreads(threads: number): void {
 
 /** Makes `backend` the active tfjs backend; returns the error text when it cannot start. */
 export async function activate(backend: BackendName): Promise<string | null> {
-  if (backend === 'wasm') chooseWasmThreads(defaultWasmThreads());
+  if (backend === 'wasm') {
+    chooseWasmThreads(defaultWasmThreads());
+    installWasmSliceKernels();
+  }
   try {
     const ok = await tf.setBackend(backend);
     if (!ok) return `${backend} did not initialise`;

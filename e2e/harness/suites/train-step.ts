@@ -34,7 +34,8 @@ export interface TrainStepResult {
   tensorGrowth: number;
 }
 
-export async function trainStepTimes(setup: TrainStepSetup): Promise<TrainStepResult> {
+/** The app's RunTrainer over random clips in memory: warmup + steps batches of one epoch. */
+function benchTrainer(setup: TrainStepSetup): RunTrainer {
   const classes = Array.from({ length: setup.labels }, (_, i) => `class${i}`);
   const config = presetConfig(setup.preset, { num_frames: setup.frames, image_size: setup.size }, classes);
   const model = VideoMAEForVideoClassification.create(config, { seed: 'bench' });
@@ -49,7 +50,7 @@ export async function trainStepTimes(setup: TrainStepSetup): Promise<TrainStepRe
     clips.set(`clip${String(i).padStart(4, '0')}`, { data, label: i % setup.labels });
   }
   const ids = [...clips.keys()];
-  const trainer = new RunTrainer({
+  return new RunTrainer({
     runId: 'A',
     // The write-up's optimizer at a constant rate, one epoch over exactly warmup + steps batches.
     config: {
@@ -65,6 +66,57 @@ export async function trainStepTimes(setup: TrainStepSetup): Promise<TrainStepRe
     dataset: { classes, clipIds: { train: ids, val: [], test: [] }, paths: new Map() },
     preprocess: { ...DEFAULT_PREPROCESS, imageSize: setup.size, numFrames: setup.frames },
   });
+}
+
+/** Where a training step's time goes: kernel time per tfjs kernel, summed over one profiled step. */
+export interface KernelTime {
+  kernel: string;
+  ms: number;
+  calls: number;
+  /** The input shapes of its slowest call, to tell apart e.g. attention's batched matMuls from the MLP's. */
+  slowestInputs: number[][];
+}
+
+export interface TrainStepProfile {
+  backend: string;
+  stepMs: number;
+  kernelMs: number;
+  kernels: KernelTime[];
+}
+
+/** One warm-up step, then one step under tf.profile, its kernels grouped by name and input rank. */
+export async function trainStepProfile(setup: TrainStepSetup): Promise<TrainStepProfile> {
+  const trainer = benchTrainer({ ...setup, steps: 1 });
+  await trainer.trainStep();
+  const started = performance.now();
+  const info = await tf.profile(async () => {
+    await trainer.trainStep();
+  });
+  const stepMs = performance.now() - started;
+  trainer.dispose();
+  const groups = new Map<string, KernelTime & { slowest: number }>();
+  let kernelMs = 0;
+  for (const k of info.kernels) {
+    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    kernelMs += ms;
+    const key = `${k.name} (${k.inputShapes.map((s) => s?.length ?? 0).join(',')}-d)`;
+    const group = groups.get(key) ?? { kernel: key, ms: 0, calls: 0, slowestInputs: [], slowest: -1 };
+    group.ms += ms;
+    group.calls += 1;
+    if (ms > group.slowest) {
+      group.slowest = ms;
+      group.slowestInputs = k.inputShapes.map((s) => [...(s ?? [])]);
+    }
+    groups.set(key, group);
+  }
+  const kernels = [...groups.values()]
+    .sort((a, b) => b.ms - a.ms)
+    .map(({ kernel, ms, calls, slowestInputs }) => ({ kernel, ms, calls, slowestInputs }));
+  return { backend: tf.getBackend(), stepMs, kernelMs, kernels };
+}
+
+export async function trainStepTimes(setup: TrainStepSetup): Promise<TrainStepResult> {
+  const trainer = benchTrainer(setup);
   const stepMs: number[] = [];
   const losses: number[] = [];
   let before = 0;
