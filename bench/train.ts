@@ -9,7 +9,8 @@
  * webgpu adapter on a GPU-less machine is SwiftShader (a CPU emulation): its figure says so in the JSON.
  *
  * `--profile`: instead, one step per backend under tf.profile, its kernel time grouped by kernel (the top 25
- * and the share of the step they make up), to see where a step's time goes.
+ * and the share of the step they make up), to see where a step's time goes, and the matrix products'
+ * total time and GFLOP/s: a step can be no faster than its products at the backend's GEMM speed.
  */
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -99,6 +100,12 @@ async function profiles(
       out[backend] = {
         stepMs: round(profile.stepMs),
         kernelMs: round(profile.kernelMs),
+        matMul: {
+          ms: round(profile.matMul.ms),
+          shareOfStep: round(profile.matMul.ms / profile.stepMs),
+          gflop: round(profile.matMul.gflop),
+          gflopPerS: round(profile.matMul.gflop / (profile.matMul.ms / 1000)),
+        },
         kernels: profile.kernels.slice(0, 25).map((k) => ({
           ...k,
           ms: round(k.ms),

@@ -27,7 +27,7 @@ interface SystemState {
    * The compute worker's tensor memory, polled: also a heartbeat, since a worker that stops answering
    * (a stuck GPU queue, a deadlock) otherwise looks like a slow step.
    */
-  memory: { report: MemoryReport | null; asked: number | null; answered: number | null };
+  memory: { report: MemoryReport | null; asked: number | null };
   startEngine(preference: BackendPreference): Promise<void>;
   runSelfCheck(): Promise<void>;
   runBusyWork(ms: number): Promise<void>;
@@ -51,7 +51,7 @@ export const useSystem = create<SystemState>()((set, get) => ({
   selfCheck: { running: false, rows: [] },
   busyWork: { running: false, last: null },
   deviceLoss: null,
-  memory: { report: null, asked: null, answered: null },
+  memory: { report: null, asked: null },
 
   async startEngine(preference) {
     set({ status: 'starting', error: null });
@@ -88,7 +88,7 @@ export const useSystem = create<SystemState>()((set, get) => ({
     set((s) => ({ memory: { ...s.memory, asked: Date.now() } }));
     try {
       const report = await getEngine().call('memory');
-      set({ memory: { report, asked: null, answered: Date.now() } });
+      set({ memory: { report, asked: null } });
     } catch {
       set((s) => ({ memory: { ...s.memory, asked: null } }));
     }

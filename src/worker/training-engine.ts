@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../util/rng.ts';
+import { settleWithin } from '../util/settle-within.ts';
 import { connectDataApi, type DataApiRemote } from '../data/worker/connect.ts';
 import type { DatasetIndex } from '../data/dataset-index.ts';
 import type { PreprocessSettings } from '../data/clip-spec.ts';
@@ -126,12 +127,8 @@ const ACTIVITY_ANSWER_MS = 5_000;
 
 /** What the data worker is busy with, in words (or that it does not answer at all). */
 async function describeDataActivity(data: DataApiRemote): Promise<string> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const silence = new Promise<null>(
-    (resolve) => (timer = setTimeout(() => resolve(null), ACTIVITY_ANSWER_MS)),
-  );
   try {
-    const activity = await Promise.race([data.activity(), silence]);
+    const activity = await settleWithin(data.activity(), ACTIVITY_ANSWER_MS, () => null);
     if (activity === null) return `the data worker has not answered for ${ACTIVITY_ANSWER_MS / 1000} s`;
     if (activity.length === 0) return 'the data worker reads no frames';
     return (
@@ -143,8 +140,6 @@ async function describeDataActivity(data: DataApiRemote): Promise<string> {
     );
   } catch (error) {
     return `the data worker could not say what it does (${messageOf(error)})`;
-  } finally {
-    clearTimeout(timer);
   }
 }
 export class TrainingEngine implements TrainingEngineApi {
@@ -443,35 +438,21 @@ export class TrainingEngine implements TrainingEngineApi {
   private watchedBatches(runId: RunId, data: DataApiRemote): BatchSource {
     return {
       getBatch: async (request) => {
-        const started = Date.now();
-        const note = setInterval(() => {
-          const seconds = Math.round((Date.now() - started) / 1000);
-          const clips = request.clipIds.slice(0, 4).join(', ');
-          void describeDataActivity(data).then((activity) =>
-            this.emit(
-              {
-                type: 'log',
-                level: 'warning',
-                message:
-                  `Run ${runId}: waiting ${seconds} s for a batch from the data worker ` +
-                  `(${clips}${request.clipIds.length > 4 ? ', …' : ''}); ${activity}`,
-              },
-              'now',
-            ),
+        const clips = request.clipIds.slice(0, 4).join(', ') + (request.clipIds.length > 4 ? ', …' : '');
+        const batch = await this.noteWhileWaiting(
+          data.getBatch(request),
+          'warning',
+          async (seconds) =>
+            `Run ${runId}: waiting ${seconds} s for a batch from the data worker (${clips}); ` +
+            (await describeDataActivity(data)),
+        );
+        for (const { path, reason } of batch.skipped) {
+          this.emit(
+            { type: 'log', level: 'warning', message: `Run ${runId}: skipped ${path} (${reason})` },
+            'now',
           );
-        }, SLOW_BATCH_NOTE_MS);
-        try {
-          const batch = await data.getBatch(request);
-          for (const { path, reason } of batch.skipped) {
-            this.emit(
-              { type: 'log', level: 'warning', message: `Run ${runId}: skipped ${path} (${reason})` },
-              'now',
-            );
-          }
-          return batch;
-        } finally {
-          clearInterval(note);
         }
+        return batch;
       },
       prefetch: (requests) => void data.prefetch(requests),
     };
@@ -561,13 +542,21 @@ export class TrainingEngine implements TrainingEngineApi {
   }
 
   /** Awaits `work`, noting in the log every so often that it still runs: a stuck stage names itself. */
-  private async watched<T>(runId: RunId, what: string, work: Promise<T>): Promise<T> {
+  private watched<T>(runId: RunId, what: string, work: Promise<T>): Promise<T> {
+    return this.noteWhileWaiting(work, 'info', (seconds) => `Run ${runId}: still ${what} after ${seconds} s`);
+  }
+
+  /** Awaits `work`; every SLOW_BATCH_NOTE_MS until it settles, logs what `describe` says at that time. */
+  private async noteWhileWaiting<T>(
+    work: Promise<T>,
+    level: 'info' | 'warning',
+    describe: (seconds: number) => string | Promise<string>,
+  ): Promise<T> {
     const started = Date.now();
     const note = setInterval(() => {
       const seconds = Math.round((Date.now() - started) / 1000);
-      this.emit(
-        { type: 'log', level: 'info', message: `Run ${runId}: still ${what} after ${seconds} s` },
-        'now',
+      void Promise.resolve(describe(seconds)).then((message) =>
+        this.emit({ type: 'log', level, message }, 'now'),
       );
     }, SLOW_BATCH_NOTE_MS);
     try {

@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { settleWithin } from '../util/settle-within.ts';
 
 type LostListener = (reason: string) => void;
 
@@ -90,13 +91,11 @@ export async function reviveWebGPU(): Promise<void> {
  */
 export async function deviceLostWithin(ms: number): Promise<boolean> {
   if (!newestLost) return false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const wait = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([newestLost.then(() => true), wait]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return settleWithin(
+    newestLost.then(() => true),
+    ms,
+    () => false,
+  );
 }
 
 /** Destroys the current device as a driver reset would: how tests (and curious users) check recovery. */

@@ -82,6 +82,11 @@ export interface TrainStepProfile {
   stepMs: number;
   kernelMs: number;
   kernels: KernelTime[];
+  /**
+   * The step's matrix products alone (BatchMatMul / _FusedMatMul kernels): their time and arithmetic
+   * (2 m k n per product, counted as plain products: on wasm every product the model runs is plain).
+   */
+  matMul: { ms: number; gflop: number };
 }
 
 /** One warm-up step, then one step under tf.profile, its kernels grouped by name and input rank. */
@@ -96,9 +101,15 @@ export async function trainStepProfile(setup: TrainStepSetup): Promise<TrainStep
   trainer.dispose();
   const groups = new Map<string, KernelTime & { slowest: number }>();
   let kernelMs = 0;
+  const matMul = { ms: 0, gflop: 0 };
   for (const k of info.kernels) {
     const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
     kernelMs += ms;
+    if (k.name === 'BatchMatMul' || k.name === '_FusedMatMul') {
+      const [a, b] = k.inputShapes as number[][];
+      matMul.ms += ms;
+      matMul.gflop += (2 * a!.reduce((x, y) => x * y, 1) * b!.at(-1)!) / 1e9;
+    }
     const key = `${k.name} (${k.inputShapes.map((s) => s?.length ?? 0).join(',')}-d)`;
     const group = groups.get(key) ?? { kernel: key, ms: 0, calls: 0, slowestInputs: [], slowest: -1 };
     group.ms += ms;
@@ -112,7 +123,7 @@ export async function trainStepProfile(setup: TrainStepSetup): Promise<TrainStep
   const kernels = [...groups.values()]
     .sort((a, b) => b.ms - a.ms)
     .map(({ kernel, ms, calls, slowestInputs }) => ({ kernel, ms, calls, slowestInputs }));
-  return { backend: tf.getBackend(), stepMs, kernelMs, kernels };
+  return { backend: tf.getBackend(), stepMs, kernelMs, kernels, matMul };
 }
 
 export async function trainStepTimes(setup: TrainStepSetup): Promise<TrainStepResult> {

@@ -67,11 +67,11 @@ import type {
 
 /** Clips decoded at once: WebCodecs decoders run in parallel; ffmpeg.wasm queues its own work. */
 const DECODE_CONCURRENCY = 2;
-
-type FrameStage = DataActivity['stage'];
 /** Prepared batches kept ready (each can be ~100 MB at 224 px). */
 const MAX_PREPARED = 2;
 const MAX_IGNORED_EXAMPLES = 8;
+
+type FrameStage = DataActivity['stage'];
 
 interface Scanned {
   name: string;
