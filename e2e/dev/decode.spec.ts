@@ -149,6 +149,29 @@ test('decodes only the range a window needs: from the keyframe before it, mid lo
   }
 });
 
+test('reads of one clip at once decode it once and all get the same frames', async ({ page }) => {
+  await serveClips(page);
+  await openHarness(page, 'data');
+  const files = ['h264-bframes-2997-322x242.mp4', 'xvid.avi'];
+  const index = await callHarness<DatasetIndex>(page, 'scan', entries(files));
+  for (const file of files) {
+    const record = index.clips.find((c) => c.name === file)!;
+    const result = await callHarness<{ decodes: number; data: string[] }>(
+      page,
+      'framesAtOnce',
+      record.id,
+      [2, 5, 9],
+      WORKING,
+      3,
+    );
+    expect(result.decodes, file).toBe(1);
+    expect(new Set(result.data).size, file).toBe(1);
+    // A later read of other frames of the same clip decodes again (only what is missing).
+    const more = await callHarness<{ decodes: number }>(page, 'framesAtOnce', record.id, [2, 20], WORKING, 2);
+    expect(more.decodes, file).toBe(1);
+  }
+});
+
 test('samples like the reference: short clips repeat their last frame; batches are seeded and match the pure path', async ({
   page,
 }) => {

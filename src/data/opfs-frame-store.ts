@@ -42,6 +42,11 @@ export interface DiskCacheStats {
   note: string | null;
 }
 
+/** Where a file operation is, for the message when it hangs. */
+interface Step {
+  step: string;
+}
+
 interface FileIndex {
   width: number;
   height: number;
@@ -98,12 +103,15 @@ export class OpfsFrameStore {
    * OPERATION_LIMIT_MS is given up (a read finds nothing, a write stores nothing) so that it cannot block
    * every later read, and with it every batch; the frames then come from memory and the decoder.
    */
-  private serial<T>(task: () => Promise<T>, fallback: T): Promise<T> {
-    const guarded = (): Promise<T> =>
-      settleWithin(task(), OPERATION_LIMIT_MS, () => {
-        this.noteFailure(`an operation took over ${OPERATION_LIMIT_MS / 1000} s`);
+  private serial<T>(what: string, task: (progress: Step) => Promise<T>, fallback: T): Promise<T> {
+    const guarded = (): Promise<T> => {
+      // Which await an operation sits at, so that a hang names the OPFS call that hung.
+      const progress: Step = { step: 'waiting to start' };
+      return settleWithin(task(progress), OPERATION_LIMIT_MS, () => {
+        this.noteFailure(`${what} took over ${OPERATION_LIMIT_MS / 1000} s, at ${progress.step}`);
         return fallback;
       });
+    };
     const result = this.queue.then(guarded, guarded);
     this.queue = result.catch(() => undefined);
     return result;
@@ -115,10 +123,12 @@ export class OpfsFrameStore {
     this.lastFailure = reason;
   }
 
-  private async open(key: string, create: boolean): Promise<SyncHandle | null> {
+  private async open(key: string, create: boolean, progress: Step): Promise<SyncHandle | null> {
     if (!this.dir) return null;
     try {
+      progress.step = 'getFileHandle';
       const file = (await this.dir.getFileHandle(key, { create })) as SyncFileHandle;
+      progress.step = 'createSyncAccessHandle';
       return await file.createSyncAccessHandle();
     } catch (error) {
       if ((error as DOMException).name === 'NotFoundError') return null;
@@ -151,77 +161,89 @@ export class OpfsFrameStore {
 
   /** The stored frames among `indices`, or null when the clip has none stored. */
   read(key: string, indices: readonly number[]): Promise<ClipFrames | null> {
-    return this.serial<ClipFrames | null>(async () => {
-      await this.init();
-      const handle = await this.open(key, false);
-      if (!handle) return null;
-      try {
-        const index = this.indexOf(key, handle);
-        if (!index) return null;
-        const frameBytes = index.width * index.height * 3;
-        const frames = new Map<number, Uint8Array>();
-        for (const i of new Set(indices)) {
-          const record = index.records.get(i);
-          if (record === undefined) continue;
-          const data = new Uint8Array(frameBytes);
-          handle.read(data, { at: HEADER_BYTES + record * (4 + frameBytes) + 4 });
-          frames.set(i, data);
+    return this.serial<ClipFrames | null>(
+      `reading ${key}`,
+      async (progress) => {
+        progress.step = 'opening the cache directory';
+        await this.init();
+        const handle = await this.open(key, false, progress);
+        if (!handle) return null;
+        progress.step = 'reading';
+        try {
+          const index = this.indexOf(key, handle);
+          if (!index) return null;
+          const frameBytes = index.width * index.height * 3;
+          const frames = new Map<number, Uint8Array>();
+          for (const i of new Set(indices)) {
+            const record = index.records.get(i);
+            if (record === undefined) continue;
+            const data = new Uint8Array(frameBytes);
+            handle.read(data, { at: HEADER_BYTES + record * (4 + frameBytes) + 4 });
+            frames.set(i, data);
+          }
+          return { width: index.width, height: index.height, frames };
+        } finally {
+          handle.close();
         }
-        return { width: index.width, height: index.height, frames };
-      } finally {
-        handle.close();
-      }
-    }, null);
+      },
+      null,
+    );
   }
 
   /** Appends the frames not stored yet. Never throws: persistence is best effort. */
   write(key: string, width: number, height: number, frames: ReadonlyMap<number, Uint8Array>): Promise<void> {
-    return this.serial(async () => {
-      await this.init();
-      if (!this.dir || this.note) return;
-      let handle: SyncHandle | null = null;
-      try {
-        handle = await this.open(key, true);
-        if (!handle) return;
-        let index = this.indexOf(key, handle);
-        if (!index || index.width !== width || index.height !== height) {
-          this.bytes -= handle.getSize();
-          handle.truncate(0);
-          handle.write(new Uint32Array([MAGIC, FRAME_FORMAT_VERSION, width, height]), { at: 0 });
-          index = { width, height, records: new Map(), size: HEADER_BYTES };
-          this.bytes += HEADER_BYTES;
+    return this.serial(
+      `writing ${key}`,
+      async (progress) => {
+        progress.step = 'opening the cache directory';
+        await this.init();
+        if (!this.dir || this.note) return;
+        let handle: SyncHandle | null = null;
+        try {
+          handle = await this.open(key, true, progress);
+          if (!handle) return;
+          progress.step = 'writing';
+          let index = this.indexOf(key, handle);
+          if (!index || index.width !== width || index.height !== height) {
+            this.bytes -= handle.getSize();
+            handle.truncate(0);
+            handle.write(new Uint32Array([MAGIC, FRAME_FORMAT_VERSION, width, height]), { at: 0 });
+            index = { width, height, records: new Map(), size: HEADER_BYTES };
+            this.bytes += HEADER_BYTES;
+          }
+          const frameBytes = width * height * 3;
+          const fresh = [...frames].filter(([i]) => !index.records.has(i));
+          if (fresh.length === 0) return;
+          if (this.bytes + fresh.length * (4 + frameBytes) > this.budget) {
+            this.note = `disk cache full (budget ${Math.round(this.budget / (1 << 20))} MiB): new frames are kept in memory only`;
+            return;
+          }
+          let at = index.size;
+          const record = new Uint8Array(4 + frameBytes);
+          const word = new Uint32Array(record.buffer, 0, 1);
+          for (const [i, data] of fresh) {
+            word[0] = i;
+            record.set(data, 4);
+            handle.write(record, { at });
+            index.records.set(i, (at - HEADER_BYTES) / (4 + frameBytes));
+            at += record.length;
+          }
+          // No flush(): close() hands the data to the OS, which is enough for a cache. A crash can lose the last
+          // clip's frames, which then decode again (a torn record is ignored on read).
+          this.keys.add(key);
+          this.bytes += at - index.size;
+          index.size = at;
+          this.indexes.set(key, index);
+        } catch (error) {
+          if ((error as DOMException).name === 'QuotaExceededError')
+            this.note = 'the browser’s storage quota is full: new frames are kept in memory only';
+          else this.noteFailure(String(error));
+        } finally {
+          handle?.close();
         }
-        const frameBytes = width * height * 3;
-        const fresh = [...frames].filter(([i]) => !index.records.has(i));
-        if (fresh.length === 0) return;
-        if (this.bytes + fresh.length * (4 + frameBytes) > this.budget) {
-          this.note = `disk cache full (budget ${Math.round(this.budget / (1 << 20))} MiB): new frames are kept in memory only`;
-          return;
-        }
-        let at = index.size;
-        const record = new Uint8Array(4 + frameBytes);
-        const word = new Uint32Array(record.buffer, 0, 1);
-        for (const [i, data] of fresh) {
-          word[0] = i;
-          record.set(data, 4);
-          handle.write(record, { at });
-          index.records.set(i, (at - HEADER_BYTES) / (4 + frameBytes));
-          at += record.length;
-        }
-        // No flush(): close() hands the data to the OS, which is enough for a cache. A crash can lose the last
-        // clip's frames, which then decode again (a torn record is ignored on read).
-        this.keys.add(key);
-        this.bytes += at - index.size;
-        index.size = at;
-        this.indexes.set(key, index);
-      } catch (error) {
-        if ((error as DOMException).name === 'QuotaExceededError')
-          this.note = 'the browser’s storage quota is full: new frames are kept in memory only';
-        else this.noteFailure(String(error));
-      } finally {
-        handle?.close();
-      }
-    }, undefined);
+      },
+      undefined,
+    );
   }
 
   setBudget(bytes: number): void {
@@ -230,17 +252,23 @@ export class OpfsFrameStore {
   }
 
   clear(): Promise<void> {
-    return this.serial(async () => {
-      await this.init();
-      if (!this.dir) return;
-      const root = await navigator.storage.getDirectory();
-      await root.removeEntry(DIRECTORY, { recursive: true });
-      this.dir = await root.getDirectoryHandle(DIRECTORY, { create: true });
-      this.indexes.clear();
-      this.keys.clear();
-      this.bytes = 0;
-      if (this.available) this.note = null;
-    }, undefined);
+    return this.serial(
+      'clearing the cache',
+      async (progress) => {
+        progress.step = 'opening the cache directory';
+        await this.init();
+        if (!this.dir) return;
+        progress.step = 'removing the cache directory';
+        const root = await navigator.storage.getDirectory();
+        await root.removeEntry(DIRECTORY, { recursive: true });
+        this.dir = await root.getDirectoryHandle(DIRECTORY, { create: true });
+        this.indexes.clear();
+        this.keys.clear();
+        this.bytes = 0;
+        if (this.available) this.note = null;
+      },
+      undefined,
+    );
   }
 
   stats(): DiskCacheStats {

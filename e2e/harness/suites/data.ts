@@ -63,6 +63,18 @@ export async function frames(clipId: string, indices: number[], maxShortSide: nu
   return { width: raw.width, height: raw.height, indices: raw.indices, data: base64(raw.data) };
 }
 
+/** `copies` reads of the same frames at once, as A/B prefetches make them; and how many decodes they cost. */
+export async function framesAtOnce(clipId: string, indices: number[], maxShortSide: number, copies: number) {
+  const before = (await client.api.cacheStats()).decodes;
+  const raws = await Promise.all(
+    Array.from({ length: copies }, () => client.api.getFrames(clipId, indices, maxShortSide)),
+  );
+  return {
+    decodes: (await client.api.cacheStats()).decodes - before,
+    data: raws.map((raw) => base64(raw.data)),
+  };
+}
+
 function specOf(kind: 'train' | 'eval', preprocess: PreprocessSettings): ClipSpec {
   return kind === 'train' ? trainClipSpec(preprocess) : evalClipSpec(preprocess);
 }

@@ -100,6 +100,13 @@ export class DataEngine implements DataApi {
   /** What each pending frames() call is waiting on: a batch that does not come can then say why. */
   private readonly inFlight = new Map<number, { clipId: string; stage: FrameStage; since: number }>();
   private nextCall = 0;
+  /**
+   * Frame-cache keys being read from disk or decoded, each with a promise that settles (never rejects) when
+   * that is over. A/B runs ask for the same clips in the same order, and their prefetches, the ingest's
+   * decode-all and a preview can ask for one clip at once: the later ones wait and take what the first
+   * stored instead of decoding the clip again.
+   */
+  private readonly busyKeys = new Map<string, Promise<void>>();
 
   constructor() {
     void this.disk.init();
@@ -370,19 +377,69 @@ export class DataEngine implements DataApi {
       lastModified: clip.lastModified,
       maxShortSide,
     });
-    const hit = this.memory.lookup(key, indices);
+    let hit = this.memory.lookup(key, indices);
+    for (let busy = this.busyKeys.get(key); hit.missing.length > 0 && busy; busy = this.busyKeys.get(key)) {
+      stage('same-clip');
+      await busy;
+      hit = this.memory.lookup(key, indices);
+    }
     let { width, height } = hit;
     const frames = hit.found;
     let missing = hit.missing;
     if (missing.length > 0) {
-      stage('cache-read');
-      const stored = await this.disk.read(key, missing);
-      if (stored && stored.frames.size > 0) {
-        ({ width, height } = stored);
-        this.memory.put(key, width, height, stored.frames);
-        for (const [i, f] of stored.frames) frames.set(i, f);
-        missing = missing.filter((i) => !stored.frames.has(i));
+      let finished = (): void => {};
+      this.busyKeys.set(key, new Promise<void>((resolve) => (finished = resolve)));
+      try {
+        ({ width, height, missing } = await this.readOrDecode(
+          clip,
+          key,
+          missing,
+          frames,
+          maxShortSide,
+          signal,
+          stage,
+        ));
+      } finally {
+        this.busyKeys.delete(key);
+        finished();
       }
+    }
+    const decoded = missing.length > 0;
+    if (!needResult) return { width, height, frames, decoded };
+    const available = [...frames.keys()].sort((a, b) => a - b);
+    if (available.length === 0) throw new ClipRejectedError('no frame could be decoded', clip.path);
+    for (const i of new Set(indices)) {
+      if (frames.has(i)) continue;
+      // The file ended early: repeat the last frame before i (the first one if there is none).
+      const earlier = available.filter((a) => a < i);
+      frames.set(i, frames.get(earlier.length > 0 ? earlier[earlier.length - 1]! : available[0]!)!);
+    }
+    return { width, height, frames, decoded };
+  }
+
+  /**
+   * Fills `frames` with the `wanted` ones: from OPFS, then the decoder for the rest (which it stores in
+   * memory and on disk). Returns the frame size and the indices that had to be decoded.
+   */
+  private async readOrDecode(
+    clip: ClipRecord,
+    key: string,
+    wanted: number[],
+    frames: Map<number, Uint8Array>,
+    maxShortSide: number,
+    signal: AbortSignal | undefined,
+    stage: (next: FrameStage) => void,
+  ): Promise<{ width: number; height: number; missing: number[] }> {
+    let width = 0;
+    let height = 0;
+    let missing = wanted;
+    stage('cache-read');
+    const stored = await this.disk.read(key, missing);
+    if (stored && stored.frames.size > 0) {
+      ({ width, height } = stored);
+      this.memory.put(key, width, height, stored.frames);
+      for (const [i, f] of stored.frames) frames.set(i, f);
+      missing = missing.filter((i) => !stored.frames.has(i));
     }
     if (missing.length > 0) {
       const scanned = this.scanned;
@@ -409,17 +466,7 @@ export class DataEngine implements DataApi {
         probed.media.frameCount = decoded.frameCount;
       }
     }
-    const decoded = missing.length > 0;
-    if (!needResult) return { width, height, frames, decoded };
-    const available = [...frames.keys()].sort((a, b) => a - b);
-    if (available.length === 0) throw new ClipRejectedError('no frame could be decoded', clip.path);
-    for (const i of new Set(indices)) {
-      if (frames.has(i)) continue;
-      // The file ended early: repeat the last frame before i (the first one if there is none).
-      const earlier = available.filter((a) => a < i);
-      frames.set(i, frames.get(earlier.length > 0 ? earlier[earlier.length - 1]! : available[0]!)!);
-    }
-    return { width, height, frames, decoded };
+    return { width, height, missing };
   }
 
   private async sampleClip(

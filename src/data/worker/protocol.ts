@@ -112,7 +112,8 @@ export interface CacheStats {
 /** One pending frame read, and how long it has been in its current stage. */
 export interface DataActivity {
   clipId: string;
-  stage: 'cache-read' | 'decode-queue' | 'decode' | 'cache-write';
+  /** `same-clip`: waiting for another read of this clip to finish, then taking the frames it brought. */
+  stage: 'same-clip' | 'cache-read' | 'decode-queue' | 'decode' | 'cache-write';
   seconds: number;
 }
 
