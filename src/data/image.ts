@@ -64,6 +64,44 @@ export function axisTaps(inSize: number, outSize: number, first: number, n: numb
   return { start, count, weights, maxTaps };
 }
 
+/**
+ * The horizontal half of the separable resample: source rows rowLo .. rowLo + rows - 1 filtered with `taps`
+ * into `into` as [rows, taps.start.length, 3] (float, not rounded), the vertical pass's input.
+ */
+export function horizontalPass(
+  src: RgbFrame,
+  taps: AxisTaps,
+  rowLo: number,
+  rows: number,
+  into: Float32Array,
+): void {
+  const s = src.data;
+  const rowBytes = src.width * 3;
+  const outW = taps.start.length;
+  for (let r = 0; r < rows; r++) {
+    const rowBase = (rowLo + r) * rowBytes;
+    let o = r * outW * 3;
+    for (let i = 0; i < outW; i++) {
+      const k0 = taps.start[i]!;
+      const n = taps.count[i]!;
+      const wBase = i * taps.maxTaps;
+      let red = 0;
+      let green = 0;
+      let blue = 0;
+      for (let k = 0; k < n; k++) {
+        const w = taps.weights[wBase + k]!;
+        const p = rowBase + (k0 + k) * 3;
+        red += w * s[p]!;
+        green += w * s[p + 1]!;
+        blue += w * s[p + 2]!;
+      }
+      into[o++] = red;
+      into[o++] = green;
+      into[o++] = blue;
+    }
+  }
+}
+
 export interface ResampleWindow {
   /** Size of the fully resized image. */
   scaledWidth: number;
@@ -91,31 +129,7 @@ export function resampleWindow(src: RgbFrame, win: ResampleWindow): Float32Array
   const rows = rowHi - rowLo;
   const outW = win.width;
   const horizontal = new Float32Array(rows * outW * 3);
-  const s = src.data;
-  const sw = src.width;
-  for (let r = 0; r < rows; r++) {
-    const rowBase = (rowLo + r) * sw * 3;
-    const outBase = r * outW * 3;
-    for (let i = 0; i < outW; i++) {
-      const k0 = xt.start[i]!;
-      const n = xt.count[i]!;
-      const wBase = i * xt.maxTaps;
-      let red = 0;
-      let green = 0;
-      let blue = 0;
-      for (let k = 0; k < n; k++) {
-        const w = xt.weights[wBase + k]!;
-        const p = rowBase + (k0 + k) * 3;
-        red += w * s[p]!;
-        green += w * s[p + 1]!;
-        blue += w * s[p + 2]!;
-      }
-      const o = outBase + i * 3;
-      horizontal[o] = red;
-      horizontal[o + 1] = green;
-      horizontal[o + 2] = blue;
-    }
-  }
+  horizontalPass(src, xt, rowLo, rows, horizontal);
   const out = new Float32Array(win.height * outW * 3);
   const rowLen = outW * 3;
   for (let j = 0; j < win.height; j++) {

@@ -7,7 +7,7 @@
  * Then (x / 255 - mean) / std, written as [T, 3, H, W] float32: Hugging Face's `pixel_values` layout.
  */
 import type { Rng } from '../util/rng.ts';
-import { axisTaps, resampleWindow, type AxisTaps, type RgbFrame } from './image.ts';
+import { axisTaps, horizontalPass, resampleWindow, type AxisTaps, type RgbFrame } from './image.ts';
 
 export type SpatialMode = 'train' | 'eval-resize' | 'eval-crop';
 
@@ -135,30 +135,7 @@ function writePrepared(
   const { plan, xTaps, yTaps, rowLo, rows, scratch } = p;
   const w = plan.width;
   const h = plan.height;
-  const src = frame.data;
-  const rowBytes = frame.width * 3;
-  for (let r = 0; r < rows; r++) {
-    const rowBase = (rowLo + r) * rowBytes;
-    let o = r * w * 3;
-    for (let i = 0; i < w; i++) {
-      const k0 = xTaps.start[i]!;
-      const n = xTaps.count[i]!;
-      const wBase = i * xTaps.maxTaps;
-      let red = 0;
-      let green = 0;
-      let blue = 0;
-      for (let k = 0; k < n; k++) {
-        const weight = xTaps.weights[wBase + k]!;
-        const q = rowBase + (k0 + k) * 3;
-        red += weight * src[q]!;
-        green += weight * src[q + 1]!;
-        blue += weight * src[q + 2]!;
-      }
-      scratch[o++] = red;
-      scratch[o++] = green;
-      scratch[o++] = blue;
-    }
-  }
+  horizontalPass(frame, xTaps, rowLo, rows, scratch);
   const plane = w * h;
   const scale0 = 1 / (255 * normalize.std[0]);
   const scale1 = 1 / (255 * normalize.std[1]);

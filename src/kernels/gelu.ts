@@ -35,17 +35,27 @@ fn erf_f32(x: f32) -> f32 {
 }
 `;
 
-class GeluForwardProgram implements WebGPUProgram {
-  variableNames = ['X'];
-  outputShape: number[];
-  shaderKey = 'videomae_gelu_erf_forward';
+/**
+ * One output element per invocation, with erf_f32 in scope: `body` computes element `index` and writes it
+ * with setOutputAtIndex. The GELU programs below differ only in their inputs and that body.
+ */
+class ElementwiseErfProgram implements WebGPUProgram {
   size = true;
+  outputShape: number[];
+  uniforms?: string;
   dispatch: [number, number, number];
   dispatchLayout: { x: number[] };
   workgroupSize: [number, number, number];
 
-  constructor(shape: number[]) {
+  constructor(
+    readonly shaderKey: string,
+    readonly variableNames: string[],
+    shape: number[],
+    private readonly body: string,
+    uniforms?: string,
+  ) {
     this.outputShape = shape;
+    if (uniforms) this.uniforms = uniforms;
     ({
       dispatch: this.dispatch,
       dispatchLayout: this.dispatchLayout,
@@ -57,122 +67,59 @@ class GeluForwardProgram implements WebGPUProgram {
     return `${ERF_WGSL}
       fn main(index : i32) {
         if (index < uniforms.size) {
-          let x = X[index];
-          setOutputAtIndex(index, 0.5 * x * (1.0 + erf_f32(x * ${SQRT1_2})));
+          ${this.body}
         }
       }`;
   }
 }
 
-class GeluBackwardProgram implements WebGPUProgram {
-  variableNames = ['DY', 'X'];
-  outputShape: number[];
-  shaderKey = 'videomae_gelu_erf_backward';
-  size = true;
-  dispatch: [number, number, number];
-  dispatchLayout: { x: number[] };
-  workgroupSize: [number, number, number];
-
-  constructor(shape: number[]) {
-    this.outputShape = shape;
-    ({
-      dispatch: this.dispatch,
-      dispatchLayout: this.dispatchLayout,
-      workgroupSize: this.workgroupSize,
-    } = flatLayout(shape));
-  }
-
-  getUserCode(): string {
-    return `${ERF_WGSL}
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          let x = X[index];
-          let cdf = 0.5 * (1.0 + erf_f32(x * ${SQRT1_2}));
+const GELU_OUT = `setOutputAtIndex(index, 0.5 * x * (1.0 + erf_f32(x * ${SQRT1_2})));`;
+const GELU_GRAD_OUT = `let cdf = 0.5 * (1.0 + erf_f32(x * ${SQRT1_2}));
           let pdf = ${INV_SQRT_2PI} * exp(-0.5 * x * x);
-          setOutputAtIndex(index, DY[index] * (cdf + x * pdf));
-        }
-      }`;
-  }
-}
+          setOutputAtIndex(index, DY[index] * (cdf + x * pdf));`;
+
+const geluForward = (shape: number[]) =>
+  new ElementwiseErfProgram('videomae_gelu_erf_forward', ['X'], shape, `let x = X[index];\n${GELU_OUT}`);
+const geluBackward = (shape: number[]) =>
+  new ElementwiseErfProgram(
+    'videomae_gelu_erf_backward',
+    ['DY', 'X'],
+    shape,
+    `let x = X[index];\n${GELU_GRAD_OUT}`,
+  );
 
 const geluFusedWithGrad = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const x = args[0] as tf.Tensor;
   const save = args[1] as tf.GradSaveFunc;
   save([x]);
   return {
-    value: runProgram(new GeluForwardProgram(x.shape), [x]),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
-      runProgram(new GeluBackwardProgram(dy.shape), [dy, saved[0]!]),
-    ],
+    value: runProgram(geluForward(x.shape), [x]),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [runProgram(geluBackward(dy.shape), [dy, saved[0]!])],
   };
 });
 
 /**
  * gelu(x + bias) with the bias broadcast over the last axis (an MLP's first dense layer, then its
- * activation): the add happens inside the GELU programs, so the biased pre-activation is never stored.
+ * activation): the add happens inside the GELU programs, so the biased pre-activation is never stored. The
+ * backward gives d gelu(x + bias) / dx times dy: the gradient of both x and (summed over rows) the bias.
  */
-class BiasGeluForwardProgram implements WebGPUProgram {
-  variableNames = ['X', 'Bias'];
-  outputShape: number[];
-  shaderKey = 'videomae_bias_gelu_erf_forward';
-  size = true;
-  uniforms = 'cols : i32,';
-  dispatch: [number, number, number];
-  dispatchLayout: { x: number[] };
-  workgroupSize: [number, number, number];
-
-  constructor(shape: number[]) {
-    this.outputShape = shape;
-    ({
-      dispatch: this.dispatch,
-      dispatchLayout: this.dispatchLayout,
-      workgroupSize: this.workgroupSize,
-    } = flatLayout(shape));
-  }
-
-  getUserCode(): string {
-    return `${ERF_WGSL}
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          let x = X[index] + Bias[index % uniforms.cols];
-          setOutputAtIndex(index, 0.5 * x * (1.0 + erf_f32(x * ${SQRT1_2})));
-        }
-      }`;
-  }
-}
-
-/** d gelu(x + bias) / dx, times dy: the gradient of both x and (summed over rows) the bias. */
-class BiasGeluBackwardProgram implements WebGPUProgram {
-  variableNames = ['DY', 'X', 'Bias'];
-  outputShape: number[];
-  shaderKey = 'videomae_bias_gelu_erf_backward';
-  size = true;
-  uniforms = 'cols : i32,';
-  dispatch: [number, number, number];
-  dispatchLayout: { x: number[] };
-  workgroupSize: [number, number, number];
-
-  constructor(shape: number[]) {
-    this.outputShape = shape;
-    ({
-      dispatch: this.dispatch,
-      dispatchLayout: this.dispatchLayout,
-      workgroupSize: this.workgroupSize,
-    } = flatLayout(shape));
-  }
-
-  getUserCode(): string {
-    return `${ERF_WGSL}
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          let x = X[index] + Bias[index % uniforms.cols];
-          let cdf = 0.5 * (1.0 + erf_f32(x * ${SQRT1_2}));
-          let pdf = ${INV_SQRT_2PI} * exp(-0.5 * x * x);
-          setOutputAtIndex(index, DY[index] * (cdf + x * pdf));
-        }
-      }`;
-  }
-}
+const BIASED_X = 'let x = X[index] + Bias[index % uniforms.cols];';
+const biasGeluForward = (shape: number[]) =>
+  new ElementwiseErfProgram(
+    'videomae_bias_gelu_erf_forward',
+    ['X', 'Bias'],
+    shape,
+    `${BIASED_X}\n${GELU_OUT}`,
+    'cols : i32,',
+  );
+const biasGeluBackward = (shape: number[]) =>
+  new ElementwiseErfProgram(
+    'videomae_bias_gelu_erf_backward',
+    ['DY', 'X', 'Bias'],
+    shape,
+    `${BIASED_X}\n${GELU_GRAD_OUT}`,
+    'cols : i32,',
+  );
 
 const biasGeluFusedWithGrad = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const [x, bias] = args as tf.Tensor[];
@@ -180,10 +127,10 @@ const biasGeluFusedWithGrad = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFu
   const cols = [{ type: 'int32' as const, data: [bias!.size] }];
   save([x!, bias!]);
   return {
-    value: runProgram(new BiasGeluForwardProgram(x!.shape), [x!, bias!], cols),
+    value: runProgram(biasGeluForward(x!.shape), [x!, bias!], cols),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
       tf.tidy(() => {
-        const dx = runProgram(new BiasGeluBackwardProgram(dy.shape), [dy, saved[0]!, saved[1]!], cols);
+        const dx = runProgram(biasGeluBackward(dy.shape), [dy, saved[0]!, saved[1]!], cols);
         return [dx, tf.sum(tf.reshape(dx, [-1, bias!.size]), 0)];
       }),
   };
