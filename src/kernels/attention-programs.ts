@@ -83,6 +83,55 @@ const SCALE : f32 = ${f32(1 / Math.sqrt(tile.headDim))};
 `;
 }
 
+/**
+ * Where a workgroup's tile starts: `tilesPerMatrix` tiles of ROWS stationary tokens (queries: row0, or keys:
+ * key0) per (batch, head) matrix, and that matrix's offsets into Q/DY (qBase) and K/V (kBase).
+ */
+function tileOrigin(stationary: 'queries' | 'keys'): string {
+  const [count, first] = stationary === 'queries' ? ['nq', 'row0'] : ['nk', 'key0'];
+  return /* wgsl */ `  let tid = i32(localIndex);
+  let nq = uniforms.queryTokens;
+  let nk = uniforms.keyTokens;
+  let tilesPerMatrix = (${count} + ROWS - 1) / ROWS;
+  let wg = flatWorkgroupIndex();
+  let matrix = wg / tilesPerMatrix;
+  let ${first} = (wg - matrix * tilesPerMatrix) * ROWS;
+  let inRange = matrix < uniforms.matrices;
+  let qBase = matrix * nq * D;
+  let kBase = matrix * nk * D;`;
+}
+
+/** Loads `tokens` keys and values from key0 into kTile / vTile (padded rows of KS), zeros past the end. */
+function loadKeyValueTile(tokens: 'ROWS' | 'COLS'): string {
+  return /* wgsl */ `  for (var e = tid; e < ${tokens} * D; e += THREADS) {
+    let j = e / D;
+    let c = e - j * D;
+    var kx = 0.0;
+    var vx = 0.0;
+    if (inRange && key0 + j < nk) {
+      kx = K[kBase + key0 * D + e];
+      vx = V[kBase + key0 * D + e];
+    }
+    kTile[j * KS + c] = kx;
+    vTile[j * KS + c] = vx;
+  }`;
+}
+
+/** Loads `tokens` queries and their output gradients from row0 into qTile / dOTile, zeros past the end. */
+function loadQueryGradTile(tokens: 'ROWS' | 'COLS'): string {
+  return /* wgsl */ `  for (var e = tid; e < ${tokens} * D; e += THREADS) {
+    let r = e / D;
+    var qx = 0.0;
+    var gx = 0.0;
+    if (inRange && row0 + r < nq) {
+      qx = Q[qBase + row0 * D + e];
+      gx = DY[qBase + row0 * D + e];
+    }
+    qTile[e] = qx;
+    dOTile[e] = gx;
+  }`;
+}
+
 const UNIFORMS = 'queryTokens : i32, keyTokens : i32, matrices : i32,';
 
 export function attentionUniforms(dims: AttentionDims): { type: 'int32'; data: number[] }[] {
@@ -129,16 +178,7 @@ ${constants(this.tile)}
 ${workgroupDeclarations('forward', this.tile)}
 ${INDEXING}
 fn main(_index : i32) {
-  let tid = i32(localIndex);
-  let nq = uniforms.queryTokens;
-  let nk = uniforms.keyTokens;
-  let tilesPerMatrix = (nq + ROWS - 1) / ROWS;
-  let wg = flatWorkgroupIndex();
-  let matrix = wg / tilesPerMatrix;
-  let row0 = (wg - matrix * tilesPerMatrix) * ROWS;
-  let inRange = matrix < uniforms.matrices;
-  let qBase = matrix * nq * D;
-  let kBase = matrix * nk * D;
+${tileOrigin('queries')}
 
   for (var e = tid; e < ROWS * D; e += THREADS) {
     let r = e / D;
@@ -155,18 +195,7 @@ fn main(_index : i32) {
   let keyTiles = (nk + COLS - 1) / COLS;
   for (var kt = 0; kt < keyTiles; kt++) {
     let key0 = kt * COLS;
-    for (var e = tid; e < COLS * D; e += THREADS) {
-      let j = e / D;
-      let c = e - j * D;
-      var kx = 0.0;
-      var vx = 0.0;
-      if (inRange && key0 + j < nk) {
-        kx = K[kBase + key0 * D + e];
-        vx = V[kBase + key0 * D + e];
-      }
-      kTile[j * KS + c] = kx;
-      vTile[j * KS + c] = vx;
-    }
+${loadKeyValueTile('COLS')}
     workgroupBarrier();
 
     for (var e = tid; e < ROWS * COLS; e += THREADS) {
@@ -290,46 +319,16 @@ ${constants(this.tile)}
 ${workgroupDeclarations('backwardKeys', this.tile)}
 ${INDEXING}
 fn main(_index : i32) {
-  let tid = i32(localIndex);
-  let nq = uniforms.queryTokens;
-  let nk = uniforms.keyTokens;
-  let tilesPerMatrix = (nk + ROWS - 1) / ROWS;
-  let wg = flatWorkgroupIndex();
-  let matrix = wg / tilesPerMatrix;
-  let key0 = (wg - matrix * tilesPerMatrix) * ROWS;
-  let inRange = matrix < uniforms.matrices;
-  let qBase = matrix * nq * D;
-  let kBase = matrix * nk * D;
+${tileOrigin('keys')}
 
-  for (var e = tid; e < ROWS * D; e += THREADS) {
-    let j = e / D;
-    let c = e - j * D;
-    var kx = 0.0;
-    var vx = 0.0;
-    if (inRange && key0 + j < nk) {
-      kx = K[kBase + key0 * D + e];
-      vx = V[kBase + key0 * D + e];
-    }
-    kTile[j * KS + c] = kx;
-    vTile[j * KS + c] = vx;
-  }
+${loadKeyValueTile('ROWS')}
   var dk : array<f32, ACC>;
   var dv : array<f32, ACC>;
 
   let queryTiles = (nq + COLS - 1) / COLS;
   for (var qt = 0; qt < queryTiles; qt++) {
     let row0 = qt * COLS;
-    for (var e = tid; e < COLS * D; e += THREADS) {
-      let r = e / D;
-      var qx = 0.0;
-      var gx = 0.0;
-      if (inRange && row0 + r < nq) {
-        qx = Q[qBase + row0 * D + e];
-        gx = DY[qBase + row0 * D + e];
-      }
-      qTile[e] = qx;
-      dOTile[e] = gx;
-    }
+${loadQueryGradTile('COLS')}
     if (tid < COLS) {
       var lse = 0.0;
       var delta = 0.0;
@@ -406,28 +405,9 @@ ${constants(this.tile)}
 ${workgroupDeclarations('backwardQueries', this.tile)}
 ${INDEXING}
 fn main(_index : i32) {
-  let tid = i32(localIndex);
-  let nq = uniforms.queryTokens;
-  let nk = uniforms.keyTokens;
-  let tilesPerMatrix = (nq + ROWS - 1) / ROWS;
-  let wg = flatWorkgroupIndex();
-  let matrix = wg / tilesPerMatrix;
-  let row0 = (wg - matrix * tilesPerMatrix) * ROWS;
-  let inRange = matrix < uniforms.matrices;
-  let qBase = matrix * nq * D;
-  let kBase = matrix * nk * D;
+${tileOrigin('queries')}
 
-  for (var e = tid; e < ROWS * D; e += THREADS) {
-    let r = e / D;
-    var qx = 0.0;
-    var gx = 0.0;
-    if (inRange && row0 + r < nq) {
-      qx = Q[qBase + row0 * D + e];
-      gx = DY[qBase + row0 * D + e];
-    }
-    qTile[e] = qx;
-    dOTile[e] = gx;
-  }
+${loadQueryGradTile('ROWS')}
   if (tid < ROWS) {
     var lse = 0.0;
     var delta = 0.0;
@@ -443,18 +423,7 @@ fn main(_index : i32) {
   let keyTiles = (nk + COLS - 1) / COLS;
   for (var kt = 0; kt < keyTiles; kt++) {
     let key0 = kt * COLS;
-    for (var e = tid; e < COLS * D; e += THREADS) {
-      let j = e / D;
-      let c = e - j * D;
-      var kx = 0.0;
-      var vx = 0.0;
-      if (inRange && key0 + j < nk) {
-        kx = K[kBase + key0 * D + e];
-        vx = V[kBase + key0 * D + e];
-      }
-      kTile[j * KS + c] = kx;
-      vTile[j * KS + c] = vx;
-    }
+${loadKeyValueTile('COLS')}
     workgroupBarrier();
 
     for (var e = tid; e < ROWS * COLS; e += THREADS) {
