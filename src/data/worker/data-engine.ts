@@ -387,8 +387,14 @@ export class DataEngine implements DataApi {
     const frames = hit.found;
     let missing = hit.missing;
     if (missing.length > 0) {
-      let finished = (): void => {};
-      this.busyKeys.set(key, new Promise<void>((resolve) => (finished = resolve)));
+      let settle = (): void => {};
+      const busy = new Promise<void>((resolve) => (settle = resolve));
+      this.busyKeys.set(key, busy);
+      // Called once the frames are in memory (before the disk write) and in any case at the end.
+      const release = (): void => {
+        if (this.busyKeys.get(key) === busy) this.busyKeys.delete(key);
+        settle();
+      };
       try {
         ({ width, height, missing } = await this.readOrDecode(
           clip,
@@ -398,10 +404,10 @@ export class DataEngine implements DataApi {
           maxShortSide,
           signal,
           stage,
+          release,
         ));
       } finally {
-        this.busyKeys.delete(key);
-        finished();
+        release();
       }
     }
     const decoded = missing.length > 0;
@@ -419,7 +425,8 @@ export class DataEngine implements DataApi {
 
   /**
    * Fills `frames` with the `wanted` ones: from OPFS, then the decoder for the rest (which it stores in
-   * memory and on disk). Returns the frame size and the indices that had to be decoded.
+   * memory, then says so with `inMemory`, then on disk). Returns the frame size and the indices that had to
+   * be decoded.
    */
   private async readOrDecode(
     clip: ClipRecord,
@@ -429,6 +436,7 @@ export class DataEngine implements DataApi {
     maxShortSide: number,
     signal: AbortSignal | undefined,
     stage: (next: FrameStage) => void,
+    inMemory: () => void,
   ): Promise<{ width: number; height: number; missing: number[] }> {
     let width = 0;
     let height = 0;
@@ -457,6 +465,7 @@ export class DataEngine implements DataApi {
       ({ width, height } = decoded);
       const bytes = new Map<number, Uint8Array>([...decoded.frames].map(([i, f]) => [i, f.data]));
       this.memory.put(key, width, height, bytes);
+      inMemory();
       stage('cache-write');
       await this.disk.write(key, width, height, bytes);
       for (const [i, f] of bytes) frames.set(i, f);
