@@ -60,7 +60,10 @@ export class OpfsFrameStore {
   private ready: Promise<void> | null = null;
   private readonly indexes = new Map<string, FileIndex>();
   private readonly keys = new Set<string>();
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Per file, the end of its queue of operations (sync access handles are exclusive per file). */
+  private readonly queues = new Map<string, Promise<unknown>>();
+  /** The end of the last whole-store operation (clear): every file's operations start after it. */
+  private barrier: Promise<unknown> = Promise.resolve();
   private bytes = 0;
   private note: string | null = null;
   private failures = 0;
@@ -99,11 +102,18 @@ export class OpfsFrameStore {
   }
 
   /**
-   * One file operation at a time (sync access handles are exclusive). An operation that does not settle in
-   * OPERATION_LIMIT_MS is given up (a read finds nothing, a write stores nothing) so that it cannot block
-   * every later read, and with it every batch; the frames then come from memory and the decoder.
+   * Runs `task` after the operations queued before it on the same file (`key`), or, for a whole-store
+   * operation (`key` null), after every queued operation; files do not wait for each other. An operation
+   * that does not settle in OPERATION_LIMIT_MS is given up (a read finds nothing, a write stores nothing) so
+   * that it cannot block later reads of its file, and with them every batch; the frames then come from
+   * memory and the decoder.
    */
-  private serial<T>(what: string, task: (progress: Step) => Promise<T>, fallback: T): Promise<T> {
+  private serial<T>(
+    key: string | null,
+    what: string,
+    task: (progress: Step) => Promise<T>,
+    fallback: T,
+  ): Promise<T> {
     const guarded = (): Promise<T> => {
       // Which await an operation sits at, so that a hang names the OPFS call that hung.
       const progress: Step = { step: 'waiting to start' };
@@ -112,8 +122,18 @@ export class OpfsFrameStore {
         return fallback;
       });
     };
-    const result = this.queue.then(guarded, guarded);
-    this.queue = result.catch(() => undefined);
+    if (key === null) {
+      const result = Promise.allSettled([this.barrier, ...this.queues.values()]).then(guarded);
+      this.barrier = result.catch(() => undefined);
+      this.queues.clear();
+      return result;
+    }
+    const result = (this.queues.get(key) ?? this.barrier).then(guarded, guarded);
+    const tail = result.catch(() => undefined);
+    this.queues.set(key, tail);
+    void tail.then(() => {
+      if (this.queues.get(key) === tail) this.queues.delete(key);
+    });
     return result;
   }
 
@@ -162,6 +182,7 @@ export class OpfsFrameStore {
   /** The stored frames among `indices`, or null when the clip has none stored. */
   read(key: string, indices: readonly number[]): Promise<ClipFrames | null> {
     return this.serial<ClipFrames | null>(
+      key,
       `reading ${key}`,
       async (progress) => {
         progress.step = 'opening the cache directory';
@@ -193,6 +214,7 @@ export class OpfsFrameStore {
   /** Appends the frames not stored yet. Never throws: persistence is best effort. */
   write(key: string, width: number, height: number, frames: ReadonlyMap<number, Uint8Array>): Promise<void> {
     return this.serial(
+      key,
       `writing ${key}`,
       async (progress) => {
         progress.step = 'opening the cache directory';
@@ -253,6 +275,7 @@ export class OpfsFrameStore {
 
   clear(): Promise<void> {
     return this.serial(
+      null,
       'clearing the cache',
       async (progress) => {
         progress.step = 'opening the cache directory';

@@ -102,11 +102,11 @@ export class DataEngine implements DataApi {
   private nextCall = 0;
   /**
    * Frame-cache keys being read from disk or decoded, each with a promise that settles (never rejects) when
-   * that is over. A/B runs ask for the same clips in the same order, and their prefetches, the ingest's
-   * decode-all and a preview can ask for one clip at once: the later ones wait and take what the first
-   * stored instead of decoding the clip again.
+   * that is over, with whether it decoded. A/B runs ask for the same clips in the same order, and their
+   * prefetches, the ingest's decode-all and a preview can ask for one clip at once: the later ones wait and
+   * take what the first stored instead of decoding the clip again.
    */
-  private readonly busyKeys = new Map<string, Promise<void>>();
+  private readonly busyKeys = new Map<string, Promise<boolean>>();
 
   constructor() {
     void this.disk.init();
@@ -378,22 +378,26 @@ export class DataEngine implements DataApi {
       maxShortSide,
     });
     let hit = this.memory.lookup(key, indices);
+    // Frames another read has just decoded count as decoded here too: the ingest's tally says "from cache"
+    // only of frames that were stored before.
+    let decodedByAnother = false;
     for (let busy = this.busyKeys.get(key); hit.missing.length > 0 && busy; busy = this.busyKeys.get(key)) {
       stage('same-clip');
-      await busy;
+      if (await busy) decodedByAnother = true;
       hit = this.memory.lookup(key, indices);
     }
     let { width, height } = hit;
     const frames = hit.found;
     let missing = hit.missing;
     if (missing.length > 0) {
-      let settle = (): void => {};
-      const busy = new Promise<void>((resolve) => (settle = resolve));
+      let settle = (_decoded: boolean): void => {};
+      const busy = new Promise<boolean>((resolve) => (settle = resolve));
       this.busyKeys.set(key, busy);
-      // Called once the frames are in memory (before the disk write) and in any case at the end.
-      const release = (): void => {
+      // Called once decoded frames are in memory (before the disk write) and in any case at the end (the
+      // first call settles `busy`).
+      const release = (decoded: boolean): void => {
         if (this.busyKeys.get(key) === busy) this.busyKeys.delete(key);
-        settle();
+        settle(decoded);
       };
       try {
         ({ width, height, missing } = await this.readOrDecode(
@@ -404,13 +408,13 @@ export class DataEngine implements DataApi {
           maxShortSide,
           signal,
           stage,
-          release,
+          () => release(true),
         ));
       } finally {
-        release();
+        release(false);
       }
     }
-    const decoded = missing.length > 0;
+    const decoded = missing.length > 0 || decodedByAnother;
     if (!needResult) return { width, height, frames, decoded };
     const available = [...frames.keys()].sort((a, b) => a - b);
     if (available.length === 0) throw new ClipRejectedError('no frame could be decoded', clip.path);
