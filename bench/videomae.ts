@@ -16,6 +16,7 @@ import { exportCheckpoint } from '../src/model/checkpoint/export.ts';
 import { presetConfig, type PresetName } from '../src/model/videomae/config.ts';
 import { VideoMAEForVideoClassification } from '../src/model/videomae/model.ts';
 import { summarizeModel } from '../src/model/videomae/summary.ts';
+import { installWasmSliceKernels } from '../src/kernels/wasm-slice.ts';
 import type { BenchArgs } from './run.ts';
 import { median } from '../src/util/stats.ts';
 
@@ -40,6 +41,8 @@ export async function run(args: BenchArgs): Promise<unknown> {
   const steps = Number(args.steps ?? 5);
   const backend = String(args.backend ?? 'wasm');
   const threads = Number(args.threads ?? 1);
+  // As the app's tf-runtime does: tfjs-wasm's stock Slice copies its whole input for every slice.
+  if (backend === 'wasm') installWasmSliceKernels();
   if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} did not start`);
   const labels = Array.from({ length: 10 }, (_, i) => `class${i}`);
   const config = presetConfig(preset, { num_frames: frames, image_size: size }, labels);

@@ -26,7 +26,6 @@ import {
   type WorkgroupLimits,
 } from './attention-tiling.ts';
 import { activeWebGPUBackend, runProgram } from './webgpu-program.ts';
-import { installWasmSliceKernels } from './wasm-slice.ts';
 
 export interface AttentionOptions {
   /** Use a fused GPU kernel when one is available for the active backend (default true). */
@@ -220,8 +219,8 @@ function swapLast(x: tf.Tensor4D): tf.Tensor4D {
  * a [..., m, k] x b [..., k, n] as one plain 2-D matMul per leading index. tfjs-backend-wasm 4.22 hands
  * a matMul to XNNPACK only when it is plain (no transpose flags) and its batch is 1; any other matMul runs
  * a scalar triple loop about 7x slower (`slow_batch_matmul` in its batch_mat_mul_impl.cc). With the
- * in-place slices of wasm-slice.ts, cutting attention's [batch x heads] matrices apart and stacking the
- * products costs far less than that loop.
+ * in-place slices of wasm-slice.ts (installed where the wasm backend is set up: tf-runtime's activate),
+ * cutting attention's [batch x heads] matrices apart and stacking the products costs far less than that loop.
  */
 function matMulPerMatrix(a: tf.Tensor4D, b: tf.Tensor4D): tf.Tensor4D {
   return tf.tidy(() => {
@@ -267,8 +266,6 @@ export function attention(
 ): tf.Tensor4D {
   if (attentionPath(q, k, v, options) === 'fused') return fusedWithGrad(q, k, v) as tf.Tensor4D;
   if (tf.getBackend() === 'wasm' && (options.dropoutRate ?? 0) === 0) {
-    // Its per-matrix slices are only cheap with these (a no-op once installed).
-    installWasmSliceKernels();
     return plainMatMulAttention(q, k, v) as tf.Tensor4D;
   }
   return stockAttention(q, k, v, options);

@@ -29,8 +29,7 @@ import {
 } from './run-config.ts';
 import type { EvalPoint, Prediction, RunId, StepPoint } from '../worker/training-protocol.ts';
 
-/** The part of a data-worker batch the trainer uses. */
-/** A batch as the trainer sees it; `skipped` lists clips of the request that could not be read. */
+/** The part of a data-worker batch the trainer uses; `skipped` lists clips of the request that could not be read. */
 export type TrainingBatch = Pick<BatchTensor, 'data' | 'shape' | 'labels' | 'clipIds'> & {
   skipped?: readonly SkippedFile[];
 };

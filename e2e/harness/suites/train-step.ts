@@ -82,10 +82,7 @@ export interface TrainStepProfile {
   stepMs: number;
   kernelMs: number;
   kernels: KernelTime[];
-  /**
-   * The step's matrix products alone (BatchMatMul / _FusedMatMul kernels): their time and arithmetic
-   * (2 m k n per product, counted as plain products: on wasm every product the model runs is plain).
-   */
+  /** The step's matrix products alone (BatchMatMul / _FusedMatMul kernels): their time and arithmetic. */
   matMul: { ms: number; gflop: number };
 }
 
@@ -106,9 +103,13 @@ export async function trainStepProfile(setup: TrainStepSetup): Promise<TrainStep
     const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
     kernelMs += ms;
     if (k.name === 'BatchMatMul' || k.name === '_FusedMatMul') {
-      const [a, b] = k.inputShapes as number[][];
+      // 2 m k n per product: the output gives [..., m, n]; k is a's other axis, whichever way it is stored
+      // (the GPU backends run the model's products with transposeB).
+      const a = k.inputShapes[0]!;
+      const out = k.outputShapes[0]!;
+      const shared = a.at(-2) === out.at(-2) ? a.at(-1)! : a.at(-2)!;
       matMul.ms += ms;
-      matMul.gflop += (2 * a!.reduce((x, y) => x * y, 1) * b!.at(-1)!) / 1e9;
+      matMul.gflop += (2 * out.reduce((x, y) => x * y, 1) * shared) / 1e9;
     }
     const key = `${k.name} (${k.inputShapes.map((s) => s?.length ?? 0).join(',')}-d)`;
     const group = groups.get(key) ?? { kernel: key, ms: 0, calls: 0, slowestInputs: [], slowest: -1 };
