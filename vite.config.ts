@@ -29,8 +29,8 @@ export default defineConfig({
     },
   },
   optimizeDeps: {
-    // ffmpeg.wasm loads its own worker and core by URL; pre-bundling breaks those URLs.
-    exclude: ['@ffmpeg/ffmpeg', '@ffmpeg/util'],
+    // ffmpeg.wasm's core is loaded by URL (`?url`), never bundled: pre-bundling would break that URL.
+    exclude: ['@ffmpeg/core'],
     // Pre-bundled together up front: discovered late (from inside the workers), they were bundled again
     // with their own copy of tfjs-core, whose kernel registry the engine does not see.
     include: [

@@ -23,8 +23,17 @@ export class UnsupportedCodecError extends ClipRejectedError {
   override name = 'UnsupportedCodecError';
 }
 
+/**
+ * A decoder instance failed (an ffmpeg.wasm abort or out-of-bounds access, a WebCodecs decoder that errored
+ * or was reclaimed): a fault of the decoder, not yet of the clip. The clip is retried alone on a fresh
+ * decoder and becomes a ClipRejectedError only when it fails there too.
+ */
+export class DecoderFaultError extends DataError {
+  override name = 'DecoderFaultError';
+}
+
 /** A decoder that stopped making progress on a clip (a hung codec, a crashed ffmpeg.wasm worker). */
-export class DecoderStalledError extends ClipRejectedError {
+export class DecoderStalledError extends DecoderFaultError {
   override name = 'DecoderStalledError';
 }
 
@@ -44,6 +53,7 @@ const CLASSES: Record<string, new (message: string) => DataError> = {
   DataError,
   ClipRejectedError,
   UnsupportedCodecError,
+  DecoderFaultError,
   DecoderStalledError,
   ClipNotFoundError,
   DatasetNotLoadedError,

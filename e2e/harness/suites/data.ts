@@ -127,3 +127,12 @@ export async function clipError(clipId: string) {
     return { name: (error as Error).name, message: (error as Error).message };
   }
 }
+
+/** The next `count` decodes of that kind crash their decoder (see DataApi.injectDecoderFaults). */
+export function injectDecoderFaults(kind: 'ffmpeg' | 'webcodecs', count: number) {
+  return client.api.injectDecoderFaults(kind, count);
+}
+
+export function clearCache() {
+  return client.api.clearCache();
+}

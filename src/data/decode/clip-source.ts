@@ -4,13 +4,14 @@
  * ffmpeg.wasm, which is imported only when such a file appears.
  */
 import type { ClipMedia } from '../dataset-index.ts';
-import { ClipRejectedError, messageOf } from '../errors.ts';
+import { ClipRejectedError, messageOf, UnsupportedCodecError } from '../errors.ts';
 import { workingSize, type RgbFrame } from '../image.ts';
 import { extensionOf, fileRole } from '../media-files.ts';
 import { demuxMp4, Mp4DemuxError, type Mp4VideoTrack } from '../mp4-demux.ts';
 import { SNIFF_BYTES, sniffContainer } from '../sniff.ts';
 import { DEFAULT_COLOR, matrixFromCode } from '../yuv.ts';
 import type { FfprobeInfo } from './ffmpeg-wasm.ts';
+import { retryAlone } from './retry-alone.ts';
 import { canDecodeWithWebCodecs, decodeMp4Frames } from './webcodecs.ts';
 
 export type ClipSource =
@@ -82,7 +83,7 @@ export async function probeClip(file: Blob, path: string): Promise<ProbedClip> {
       return { media, source };
     }
     const { probeWithFfmpeg } = await loadFfmpegModule();
-    const info = await probeWithFfmpeg(file, extension);
+    const info = await retryAlone((fresh) => probeWithFfmpeg(file, extension, { fresh }));
     const [width, height] = displayOf(Math.round(info.width * info.sampleAspect), info.height, info.rotation);
     return {
       media: {
@@ -127,24 +128,55 @@ export async function decodeClipFrames(
 ): Promise<DecodedFrames> {
   const { media, source } = probed;
   const size = workingSize(media.width, media.height, maxShortSide);
-  if (source.kind === 'webcodecs') {
-    const [outWidth, outHeight] = displayOf(size.width, size.height, media.rotation);
-    const { frames, chunks } = await decodeMp4Frames(file, source.track, {
-      indices,
-      outWidth,
-      outHeight,
-      color: source.track.color,
+  if (source.kind === 'ffmpeg') return decodeThroughFfmpeg(file, source, indices, size, signal);
+  const [outWidth, outHeight] = displayOf(size.width, size.height, media.rotation);
+  try {
+    const { frames, chunks } = await retryAlone(
+      (fresh) =>
+        decodeMp4Frames(file, source.track, {
+          indices,
+          outWidth,
+          outHeight,
+          color: source.track.color,
+          signal,
+          fresh,
+        }),
       signal,
-    });
+    );
     return { frames, ...size, frameCount: null, chunks };
+  } catch (error) {
+    if (!(error instanceof ClipRejectedError) || error instanceof UnsupportedCodecError) throw error;
+    // The browser's decoder failed twice, the second time alone: it may be what fails (a profile it claims
+    // and cannot do, a driver). ffmpeg.wasm decodes the same clip before it is given up.
+    const fallback: ClipSource = { kind: 'ffmpeg', info: ffmpegInfoOfTrack(source.track), extension: 'mp4' };
+    try {
+      return await decodeThroughFfmpeg(file, fallback, indices, size, signal);
+    } catch (second) {
+      throw new ClipRejectedError(
+        `${error.reason}; ffmpeg.wasm could not decode it either (${messageOf(second)})`,
+      );
+    }
   }
+}
+
+async function decodeThroughFfmpeg(
+  file: Blob,
+  source: Extract<ClipSource, { kind: 'ffmpeg' }>,
+  indices: readonly number[],
+  size: { width: number; height: number },
+  signal?: AbortSignal,
+): Promise<DecodedFrames> {
   const { decodeWithFfmpeg } = await loadFfmpegModule();
-  const result = await decodeWithFfmpeg(file, source.extension, {
-    indices,
-    info: source.info,
-    outWidth: size.width,
-    outHeight: size.height,
-  });
+  const result = await retryAlone(
+    (fresh) =>
+      decodeWithFfmpeg(
+        file,
+        source.extension,
+        { indices, info: source.info, outWidth: size.width, outHeight: size.height },
+        { fresh },
+      ),
+    signal,
+  );
   if (result.frames.size === 0) throw new ClipRejectedError('no frame could be decoded');
   let frameCount: number | null = null;
   if (result.endedBefore !== null) {

@@ -70,12 +70,24 @@ export interface WebCodecsRequest {
   outHeight: number;
   color: ColorPolicy;
   signal?: AbortSignal;
+  /** A retry after a failure: never given an injected fault. */
+  fresh?: boolean;
 }
 
 export interface WebCodecsResult {
   frames: Map<number, RgbFrame>;
   /** Chunks fed to the decoder: what decoding only the needed range saves shows here. */
   chunks: number;
+}
+
+let injectedFaults = 0;
+
+/**
+ * Test hook: the next `count` decodes (not retries) lose their decoder before the flush, as when the browser
+ * reclaims a codec under memory pressure.
+ */
+export function injectWebCodecsFaults(count: number): void {
+  injectedFaults += count;
 }
 
 export async function decodeMp4Frames(
@@ -140,6 +152,10 @@ export async function decodeMp4Frames(
           data: bytes.subarray(start, start + sample.size),
         }),
       );
+    }
+    if (!request.fresh && injectedFaults > 0) {
+      injectedFaults--;
+      decoder.close();
     }
     const guard = <T>(work: Promise<T>) =>
       withStallGuard(work, () => lastProgress, STALL_MS, `the ${track.codecName} decoder`);
