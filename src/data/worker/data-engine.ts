@@ -16,7 +16,11 @@ import {
   type SampleInfo,
 } from '../clip-spec.ts';
 import type { ClipRecord, DatasetIndex, SkippedFile } from '../dataset-index.ts';
+import { expandArchives, isArchive } from '../archive/index.ts';
 import { decodeClipFrames, probeClip, type ProbedClip } from '../decode/clip-source.ts';
+import { ffmpegPoolSize, injectFfmpegFaults, sharedFfmpegPoolStats } from '../decode/ffmpeg-pool.ts';
+import { retryStats } from '../decode/retry-alone.ts';
+import { injectWebCodecsFaults } from '../decode/webcodecs.ts';
 import {
   ClipNotFoundError,
   ClipRejectedError,
@@ -65,8 +69,17 @@ import type {
   RawFrames,
 } from './protocol.ts';
 
-/** Clips decoded at once: WebCodecs decoders run in parallel; ffmpeg.wasm queues its own work. */
-const DECODE_CONCURRENCY = 2;
+/**
+ * Clips decoded at once: one per ffmpeg.wasm instance (the pool is sized to the machine) and one more, so
+ * that a WebCodecs decode (the browser's own threads) can run beside them.
+ */
+const DECODE_CONCURRENCY =
+  ffmpegPoolSize(
+    typeof navigator === 'undefined' ? undefined : navigator.hardwareConcurrency,
+    typeof navigator === 'undefined'
+      ? undefined
+      : (navigator as Navigator & { deviceMemory?: number }).deviceMemory,
+  ) + 1;
 /** Prepared batches kept ready (each can be ~100 MB at 224 px). */
 const MAX_PREPARED = 2;
 const MAX_IGNORED_EXAMPLES = 8;
@@ -129,6 +142,8 @@ export class DataEngine implements DataApi {
     this.abort = abort;
     this.preprocess = options.preprocess;
     this.prepared.clear();
+    const unpacked = await this.unpackArchives(files, abort.signal, onProgress);
+    files = unpacked.files;
     const videos: SourceFile[] = [];
     const ignored: string[] = [];
     for (const f of files) {
@@ -138,7 +153,7 @@ export class DataEngine implements DataApi {
     }
     const lists = await readSplitLists(files);
     const scanned: Scanned = {
-      name: options.name,
+      name: unpacked.name ?? options.name,
       files: new Map(videos.map((v) => [v.path, v.file])),
       lists,
       probed: new Map(),
@@ -157,7 +172,7 @@ export class DataEngine implements DataApi {
       if (error instanceof NoLabelsError) throw new DataError(error.message);
       throw error;
     }
-    scanned.skipped.push(...labels.rejected);
+    scanned.skipped.push(...unpacked.problems, ...labels.rejected);
     const clock = new ProgressClock('scan', labels.clips.length, onProgress);
     let done = 0;
     let failed = 0;
@@ -187,6 +202,41 @@ export class DataEngine implements DataApi {
     this.scanned = scanned;
     this.index = this.buildIndex(options.split);
     return this.index;
+  }
+
+  /**
+   * Dropped archives (`.tar.gz`, `.tgz`, `.tar`, `.zip`) replaced by the files they hold, read as streams
+   * (never the whole archive at once). When the drop was archives only, the dataset takes the name of the
+   * one folder they hold (`UCF101_subset`) or of the archive.
+   */
+  private async unpackArchives(
+    files: SourceFile[],
+    signal: AbortSignal,
+    onProgress?: (p: IngestProgress) => void,
+  ): Promise<{ files: SourceFile[]; problems: SkippedFile[]; name: string | null }> {
+    if (!files.some((f) => isArchive(f.path))) return { files, problems: [], name: null };
+    const total = files.filter((f) => isArchive(f.path)).reduce((sum, f) => sum + f.file.size, 0);
+    const clock = new ProgressClock('extract', total, onProgress);
+    const before = new Map<string, number>();
+    const expanded = await expandArchives(files, {
+      signal,
+      onProgress: (p) => {
+        before.set(p.file, p.readBytes);
+        const read = [...before.values()].reduce((a, b) => a + b, 0);
+        clock.report(read, 0, p.file);
+      },
+    });
+    clock.report(total, 0, null, true);
+    let name: string | null = null;
+    if (expanded.archives.length === files.length) {
+      const tops = new Set(expanded.files.map((f) => f.path.split('/')[0]));
+      name =
+        tops.size === 1 && expanded.files.every((f) => f.path.includes('/'))
+          ? [...tops][0]!
+          : baseName(expanded.archives[0]!).replace(/\.(tar\.gz|tgz|tar|zip)$/i, '');
+    }
+    const sorted = [...expanded.files].sort((a, b) => (a.path < b.path ? -1 : 1));
+    return { files: sorted, problems: expanded.problems, name };
   }
 
   /** Labels the probed clips (made-up splits are computed over usable clips only) and builds the index. */
@@ -271,7 +321,8 @@ export class DataEngine implements DataApi {
           } catch (error) {
             if (abort.signal.aborted) return;
             failed++;
-            this.rejectClip(clip.id, messageOf(error));
+            // Only a clip that failed alone on a fresh decoder is bad; anything else is read again when used.
+            if (error instanceof ClipRejectedError) this.rejectClip(clip.id, messageOf(error));
           }
           done++;
           clock.report(done, failed, clip.path);
@@ -532,17 +583,20 @@ export class DataEngine implements DataApi {
       }),
     );
     const usable: { clip: ClipRecord; frames: RgbFrame[]; sample: SampleInfo }[] = [];
-    const skipped: SkippedFile[] = [];
+    const skipped: BatchTensor['skipped'] = [];
     read.forEach((result, i) => {
       if (result.status === 'fulfilled') {
         usable.push(result.value);
         return;
       }
       const clipId = request.clipIds[i]!;
-      const reason =
-        result.reason instanceof ClipRejectedError ? result.reason.reason : messageOf(result.reason);
-      skipped.push({ path: clipId, reason });
-      if (!(result.reason instanceof ClipNotFoundError)) this.rejectClip(clipId, reason);
+      const reason = messageOf(result.reason);
+      // Rejected for good only after failing alone on a fresh decoder (retry-alone.ts); any other failure
+      // (a cache read, a decoder fault that outlived its retry budget) leaves the clip in the dataset.
+      const permanent =
+        result.reason instanceof ClipRejectedError || result.reason instanceof ClipNotFoundError;
+      skipped.push({ path: clipId, reason, transient: !permanent });
+      if (result.reason instanceof ClipRejectedError) this.rejectClip(clipId, reason);
     });
     const data = new Float32Array(usable.length * clipSize);
     usable.forEach(({ frames, sample }, b) =>
@@ -619,9 +673,15 @@ export class DataEngine implements DataApi {
       memory: this.memory.stats(),
       disk: this.disk.stats(),
       ffmpegLoaded: this.ffmpegUsed,
+      decoders: { ffmpeg: sharedFfmpegPoolStats(), retries: retryStats() },
       decodes: this.decodes,
       chunks: this.chunks,
     };
+  }
+
+  injectDecoderFaults(kind: 'ffmpeg' | 'webcodecs', count: number): void {
+    if (kind === 'ffmpeg') injectFfmpegFaults(count);
+    else injectWebCodecsFaults(count);
   }
 
   setCacheBudget(memoryBytes: number, diskBytes?: number): CacheStats {

@@ -5,6 +5,8 @@
  */
 import type { ClipSpec, PreprocessSettings, SampleInfo } from '../clip-spec.ts';
 import type { DatasetIndex, SkippedFile } from '../dataset-index.ts';
+import type { FfmpegPoolStats } from '../decode/ffmpeg-pool.ts';
+import type { RetryStats } from '../decode/retry-alone.ts';
 import type { DiskCacheStats } from '../opfs-frame-store.ts';
 import type { MemoryCacheStats } from '../frame-cache.ts';
 import type { SplitOptions } from '../labels.ts';
@@ -19,7 +21,8 @@ export interface IngestOptions {
 }
 
 export interface IngestProgress {
-  phase: 'scan' | 'decode';
+  /** `extract`: unpacking dropped archives (done / total count bytes read, not clips). */
+  phase: 'extract' | 'scan' | 'decode';
   done: number;
   total: number;
   /** Files that failed so far in this phase. */
@@ -74,8 +77,12 @@ export interface BatchTensor {
   labels: Int32Array;
   clipIds: string[];
   samples: SampleInfo[];
-  /** Clips of the request that could not be read (now in the dataset's skipped list), with the reason. */
-  skipped: SkippedFile[];
+  /**
+   * Clips of the request that are not in the batch, with the reason: those rejected for good (they failed
+   * alone on a fresh decoder and are now in the dataset's skipped list, or were already there), and those
+   * that only could not be read this time (`transient`), which stay in the dataset.
+   */
+  skipped: (SkippedFile & { transient: boolean })[];
 }
 
 /** Frames at working resolution, packed RGB, concatenated in the order of `indices`. */
@@ -98,11 +105,19 @@ export interface PreviewFrames {
   rgba: Uint8ClampedArray;
 }
 
+/** How the decoders held up: ffmpeg.wasm's pool and the retries of failed clips. */
+export interface DecoderStats {
+  /** Null while no clip has needed ffmpeg.wasm. */
+  ffmpeg: FfmpegPoolStats | null;
+  retries: RetryStats;
+}
+
 export interface CacheStats {
   memory: MemoryCacheStats;
   disk: DiskCacheStats;
   /** Whether the ffmpeg.wasm decoder has been loaded (it loads only for clips that need it). */
   ffmpegLoaded: boolean;
+  decoders: DecoderStats;
   /** Decoder runs (cache misses) since the worker started. */
   decodes: number;
   /** Compressed frames fed to WebCodecs since the worker started. */
@@ -145,4 +160,9 @@ export interface DataApi {
   activity(): DataActivity[];
   setCacheBudget(memoryBytes: number, diskBytes?: number): CacheStats;
   clearCache(): Promise<CacheStats>;
+  /**
+   * Test hook, and the System panel's "Crash a video decoder": the next `count` decodes of that kind fail
+   * as a crashed decoder does (an emscripten abort; a WebCodecs decoder reclaimed mid-clip).
+   */
+  injectDecoderFaults(kind: 'ffmpeg' | 'webcodecs', count: number): void;
 }

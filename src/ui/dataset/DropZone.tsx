@@ -1,4 +1,5 @@
 import { useRef, useState, type DragEvent } from 'react';
+import { ARCHIVE_ACCEPT } from '../../data/archive/index.ts';
 import { collectDropped, collectPicked, type CollectedFiles } from '../../data/collect-files.ts';
 import { useDataset } from '../../store/dataset.ts';
 
@@ -45,7 +46,8 @@ export function DropZone({ disabled }: { disabled: boolean }) {
       <p className="muted">
         Layouts: <code>train|val|test/Class/clip</code>, <code>Class/clip</code>, flat{' '}
         <code>v_Class_g01_c01.avi</code>, or UCF101&apos;s split files next to the clips. MP4, MOV, AVI, WebM,
-        MKV. Files never leave this tab.
+        MKV, or the whole folder as a <code>.tar.gz</code>, <code>.tar</code> or <code>.zip</code>. Files
+        never leave this tab.
       </p>
       <input
         ref={folderInput}
@@ -67,7 +69,7 @@ export function DropZone({ disabled }: { disabled: boolean }) {
         multiple
         aria-label="Choose clip files"
         data-testid="files-input"
-        accept="video/*,.avi,.mkv,.txt"
+        accept={`video/*,.avi,.mkv,.txt,${ARCHIVE_ACCEPT}`}
         onChange={(e) => {
           if (e.target.files) ingest(collectPicked(e.target.files));
           e.target.value = '';

@@ -22,6 +22,23 @@ export function IngestProgress() {
     );
   }
   if (phase !== 'scanning' && phase !== 'decoding') return null;
+  if (progress?.phase === 'extract') {
+    return (
+      <div className="progress-row" data-testid="ingest-progress" data-phase="extracting">
+        <progress value={progress.done} max={progress.total || 1} />
+        <span>
+          Unpacking {progress.current ?? 'the archive'}: {formatBytes(progress.done)} /{' '}
+          {formatBytes(progress.total)}
+          {progress.etaS != null && progress.done < progress.total
+            ? `, about ${formatDuration(progress.etaS)} left`
+            : ''}
+        </span>
+        <button type="button" onClick={cancelIngest} data-testid="ingest-cancel">
+          Cancel
+        </button>
+      </div>
+    );
+  }
   return (
     <div className="progress-row" data-testid="ingest-progress" data-phase={phase}>
       <progress value={progress?.done ?? 0} max={progress?.total || 1} />
