@@ -29,6 +29,7 @@ import { diffRunConfigs, planTraining } from '../src/train/run-config.ts';
 import { figuresFromConfig } from '../src/ui/model/model-figures.ts';
 import type { StepPoint } from '../src/worker/training-protocol.ts';
 import { expect, test } from './fixtures.ts';
+import { expectBothFinished } from './helpers/training.ts';
 import { median } from '../src/util/stats.ts';
 
 async function screenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
@@ -79,37 +80,6 @@ function withNoiseFrames(mp4: Buffer): Buffer {
   return out;
 }
 
-/** Waits for both runs to finish; when one does not, says where it stood and what the engine logged. */
-async function expectBothFinished(page: Page, timeout: number): Promise<void> {
-  for (const id of ['A', 'B'] as const) {
-    try {
-      await expect(page.getByTestId(`run-status-${id}`)).toHaveAttribute('data-status', 'finished', {
-        timeout,
-      });
-    } catch (error) {
-      // Whatever is on the page (the log appears only once it has entries), without waiting for it.
-      const text = (testId: string) =>
-        page
-          .getByTestId(testId)
-          .textContent({ timeout: 2000 })
-          .catch(() => '(not shown)');
-      const progress = await text(`run-${id}`);
-      const log = await text('engine-log');
-      const silent = await page
-        .getByTestId('memory-in-use')
-        .getAttribute('data-silent-s', { timeout: 2000 })
-        .catch(() => '?');
-      const worker = `${await text('memory-in-use')} (last question unanswered for ${silent} s)`;
-      const trainError = await text('train-error');
-      throw new Error(
-        `run ${id} did not finish: ${progress}\ntraining error: ${trainError}\nengine log: ${log}\ncompute worker: ${worker}`,
-        {
-          cause: error,
-        },
-      );
-    }
-  }
-}
 const setting = (page: Page, id: 'A' | 'B', key: string) => page.getByTestId(`setting-${id}-${key}`);
 
 test('a shared link restores A, B and the model, and highlights where B differs', async ({
@@ -292,6 +262,7 @@ function syntheticRun(id: string, steps: number, finalLoss: number): MetricsFile
     id,
     config: presetById('write-up').config,
     status: 'finished',
+    problems: [],
     steps: points,
     val: [evaluation('val', steps / 2, 0.6), evaluation('val', steps, 0.875)],
     test: evaluation('test', steps, 0.8125),

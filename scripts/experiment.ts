@@ -2,14 +2,17 @@
  * `npm run experiment -- --data <folder> --preset tiny --a '<json>' --b '<json>' --out <dir>`
  *
  * Runs an A/B comparison in the real app: builds it, serves the build, opens it in headless Chromium with
- * the experiment in the URL, drops the dataset folder into the page (or loads the built-in sample), presses
- * "Train both" and waits for both runs to end. The page's own exports become `<out>/metrics.json` and
- * `<out>/metrics.csv`; `<out>/summary.json` holds per run the best and final validation accuracy, the test
- * accuracy and the clips/s, and is printed at the end. Progress goes to stderr.
+ * the experiment in the URL, picks the dataset folder or archive (.tar.gz, .tgz, .tar, .zip) in the page (or
+ * loads the built-in sample), presses "Train both" and waits for both runs to end. The page's own exports
+ * become `<out>/metrics.json` and `<out>/metrics.csv`, its engine log `<out>/engine-log.txt`;
+ * `<out>/summary.json` holds the dataset (splits, skipped files), per run the best and final validation
+ * accuracy, the test accuracy, the clips/s, how many clips each evaluation covered of its split and how many
+ * training clips were lost, and `problems`: anything that makes a number incomplete. It is printed at the
+ * end, and any problem makes the exit code 1. Progress goes to stderr.
  *
  * The same ingest, worker and training code as a user's tab: nothing here trains or decodes by itself.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
@@ -34,6 +37,44 @@ async function statuses(page: Page): Promise<Record<'A' | 'B', string>> {
   const read = async (id: string) =>
     (await page.getByTestId(`run-status-${id}`).getAttribute('data-status')) ?? 'unknown';
   return { A: await read('A'), B: await read('B') };
+}
+
+/** The dataset as one readable line: its sentence, the split sizes, the skipped files. */
+async function datasetLine(page: Page): Promise<string> {
+  const facts = await datasetFacts(page);
+  const splits = Object.entries(facts.splits)
+    .map(([split, clips]) => `${split} ${clips}`)
+    .join(', ');
+  return `${facts.sentence}${splits ? ` (${splits})` : ''}`;
+}
+
+interface DatasetFacts {
+  sentence: string;
+  clips: number;
+  splits: Record<string, number>;
+  /** Files listed as unusable, with the reason the page gives. */
+  skipped: { file: string; reason: string }[];
+}
+
+async function datasetFacts(page: Page): Promise<DatasetFacts> {
+  const summary = page.getByTestId('dataset-summary');
+  const sentence = ((await summary.locator('p').first().textContent()) ?? '').replace(/\s+/g, ' ').trim();
+  const clips = Number(await summary.getAttribute('data-clips'));
+  const splits: Record<string, number> = {};
+  for (const split of ['train', 'val', 'test']) {
+    const cell = page.getByTestId(`split-total-${split}`);
+    if ((await cell.count()) > 0) splits[split] = Number(await cell.first().textContent());
+  }
+  const skipped = await page
+    .getByTestId('skipped-files')
+    .locator('tbody tr')
+    .evaluateAll((rows) =>
+      rows.map((row) => {
+        const cells = [...row.querySelectorAll('td, th')].map((c) => (c.textContent ?? '').trim());
+        return { file: cells[0] ?? '', reason: cells[1] ?? '' };
+      }),
+    );
+  return { sentence, clips, splits, skipped };
 }
 
 async function download(page: Page, testId: string, to: string): Promise<string> {
@@ -89,13 +130,17 @@ async function main(): Promise<void> {
     log(`backend: ${(await page.getByTestId('backend-badge').textContent())?.trim()}`);
     if (options.data) {
       log(`ingesting ${options.data}`);
-      await page.locator('input[type="file"][webkitdirectory]').setInputFiles(resolve(options.data));
+      const path = resolve(options.data);
+      // A folder goes through the folder picker; an archive (.tar.gz, .tgz, .tar, .zip) or a clip through
+      // the file picker, as a user would pick it.
+      const input = statSync(path).isDirectory() ? 'folder-input' : 'files-input';
+      await page.getByTestId(input).setInputFiles(path);
     } else {
       log('loading the built-in sample dataset');
       await page.getByRole('button', { name: 'Try the sample dataset' }).click();
     }
     await page.getByTestId('dataset-summary').waitFor({ timeout: 30 * 60_000 });
-    log(`dataset: ${(await page.getByTestId('dataset-summary').textContent())?.trim()}`);
+    log(`dataset: ${await datasetLine(page)}`);
     await page.getByTestId('train-both').click();
 
     const deadline = Date.now() + options.timeoutMinutes * 60_000;
@@ -115,18 +160,24 @@ async function main(): Promise<void> {
     const error = page.getByTestId('train-error');
     if (await error.isVisible().catch(() => false)) problems.push(`training: ${await error.textContent()}`);
 
+    const engineLog = page.getByTestId('engine-log').locator('li');
+    const logLines = await engineLog.allTextContents();
+    writeFileSync(join(out, 'engine-log.txt'), logLines.map((l) => `${l}\n`).join(''));
     const metricsText = await download(page, 'export-metrics-json', join(out, 'metrics.json'));
     await download(page, 'export-metrics-csv', join(out, 'metrics.csv'));
     const metrics = parseMetricsFile(metricsText, 'metrics.json');
+    const runs = summarizeExperiment(metrics);
+    for (const run of runs) for (const problem of run.problems) problems.push(`run ${run.id}: ${problem}`);
     const summary = {
       url: `/?${query}`,
       data: options.data ?? 'built-in sample dataset',
+      dataset: await datasetFacts(page),
       model: metrics.model?.description ?? null,
-      runs: summarizeExperiment(metrics),
+      runs,
       problems,
     };
     writeFileSync(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-    log(`wrote metrics.json, metrics.csv and summary.json to ${out}`);
+    log(`wrote metrics.json, metrics.csv, summary.json and engine-log.txt to ${out}`);
     console.log(JSON.stringify(summary, null, 2));
     if (problems.length > 0) process.exitCode = 1;
   } finally {

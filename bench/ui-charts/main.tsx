@@ -118,6 +118,7 @@ function feed(perTick: number, tickMs: number, stepsPerEpoch: number): () => num
             epoch,
             elapsedMs: step * 100,
             clipsPerSecond: 10,
+            problems: [],
             message: null,
             lastCheckpoint: null,
           },

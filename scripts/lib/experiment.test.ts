@@ -100,6 +100,7 @@ describe('experiment summary', () => {
           id: 'A',
           config: null,
           status: 'finished',
+          problems: [],
           steps: [step(1, 3), step(2, 9), step(3, 4)],
           val: [evalPoint('val', 2, 0.5), evalPoint('val', 3, 0.9), evalPoint('val', 4, 0.7)],
           test: evalPoint('test', 4, 0.8),
@@ -119,7 +120,64 @@ describe('experiment summary', () => {
         clipsPerSecond: 4,
         trainingSeconds: 3,
         cutmix: null,
+        lostTrainingClips: 0,
+        incompleteEvaluations: 0,
+        val: [
+          { step: 2, clips: 10, splitClips: null },
+          { step: 3, clips: 10, splitClips: null },
+          { step: 4, clips: 10, splitClips: null },
+        ],
+        test: { step: 4, clips: 10, splitClips: null },
+        problems: [],
       },
     ]);
+  });
+
+  it('says when a run finished with problems, and never turns an evaluation over no clip into 0%', () => {
+    const point = (split: 'val' | 'test', n: number, clips: number, splitClips: number, top1: number) => ({
+      runId: 'A' as const,
+      split,
+      step: n,
+      epoch: n,
+      loss: clips === 0 ? Number.NaN : 1,
+      top1,
+      top5: top1,
+      confusion: [],
+      clips,
+      splitClips,
+      elapsedMs: n * 1000,
+    });
+    const file = {
+      runs: [
+        {
+          id: 'A',
+          config: null,
+          status: 'finished',
+          problems: ['the test evaluation covered 1 of 24 clips'],
+          steps: [
+            { step: 1, epoch: 1, loss: 2, lostClips: 3, clipsPerSecond: 1, elapsedMs: 1000 },
+            { step: 2, epoch: 2, loss: 2, lostClips: 2, clipsPerSecond: 1, elapsedMs: 2000 },
+          ],
+          val: [point('val', 1, 0, 40, Number.NaN), point('val', 2, 40, 40, 0.5)],
+          test: point('test', 2, 1, 24, 1),
+        },
+      ],
+    } as unknown as MetricsFile;
+    const [run] = summarizeExperiment(file);
+    expect(run).toMatchObject({
+      status: 'finished with problems',
+      bestValTop1: 0.5,
+      finalValTop1: 0.5,
+      testTop1: 1,
+      lostTrainingClips: 5,
+      incompleteEvaluations: 2,
+      test: { step: 2, clips: 1, splitClips: 24 },
+      problems: ['the test evaluation covered 1 of 24 clips'],
+    });
+    const onlyEmpty = { ...file.runs[0]!, val: [point('val', 1, 0, 40, Number.NaN)], test: null };
+    expect(summarizeExperiment({ ...file, runs: [onlyEmpty] })[0]).toMatchObject({
+      bestValTop1: null,
+      finalValTop1: null,
+    });
   });
 });

@@ -9,6 +9,8 @@ import { BACKEND_PREFERENCES, type BackendPreference } from '../../src/worker/ba
 import { RUN_IDS, type RunId } from '../../src/worker/training-protocol.ts';
 import { median } from '../../src/util/stats.ts';
 import type { MetricsFile } from '../../src/store/metrics-file.ts';
+import { missedClips } from '../../src/train/run-problems.ts';
+import type { EvalPoint } from '../../src/worker/training-protocol.ts';
 import { INPUT_KEYS, MODEL_PRESET_NAMES } from '../../src/store/model-settings.ts';
 import {
   comparisonPartner,
@@ -175,8 +177,16 @@ export function experimentQuery(options: ExperimentOptions): string {
   return params.toString();
 }
 
+/** One evaluation's coverage: clips evaluated of the clips in its split. */
+export interface EvaluationCoverage {
+  step: number;
+  clips: number;
+  splitClips: number | null;
+}
+
 export interface RunResult {
   id: string;
+  /** "finished with problems" when the run finished but its numbers miss clips. */
   status: string | null;
   steps: number;
   epochs: number;
@@ -188,24 +198,48 @@ export interface RunResult {
   clipsPerSecond: number | null;
   trainingSeconds: number | null;
   cutmix: boolean | null;
+  /** Training clips that could not be read when a step asked for them. */
+  lostTrainingClips: number;
+  /** Evaluations that covered fewer clips than their split held. */
+  incompleteEvaluations: number;
+  val: EvaluationCoverage[];
+  test: EvaluationCoverage | null;
+  /** What makes this run's numbers incomplete, as the page says it; empty when nothing does. */
+  problems: string[];
+}
+
+/** An accuracy over no clip is NaN in the metrics: the summary says null, never 0 or 100%. */
+function finiteOrNull(value: number | undefined): number | null {
+  return value !== undefined && Number.isFinite(value) ? value : null;
 }
 
 export function summarizeExperiment(metrics: MetricsFile): RunResult[] {
   return metrics.runs.map((run) => {
     const last = run.steps.at(-1);
     const valTop1 = run.val.map((v) => v.top1);
+    const coverage = (p: EvalPoint): EvaluationCoverage => ({
+      step: p.step,
+      clips: p.clips,
+      splitClips: p.splitClips ?? null,
+    });
+    const evaluations = [...run.val, ...(run.test ? [run.test] : [])];
     return {
       id: run.id,
-      status: run.status,
+      status: run.status === 'finished' && run.problems.length > 0 ? 'finished with problems' : run.status,
       steps: run.steps.length,
       epochs: last?.epoch ?? 0,
       finalTrainLoss: last?.loss ?? null,
-      bestValTop1: valTop1.length ? Math.max(...valTop1) : null,
-      finalValTop1: valTop1.at(-1) ?? null,
-      testTop1: run.test?.top1 ?? null,
+      bestValTop1: finiteOrNull(Math.max(...valTop1.filter(Number.isFinite))),
+      finalValTop1: finiteOrNull(valTop1.at(-1)),
+      testTop1: finiteOrNull(run.test?.top1),
       clipsPerSecond: run.steps.length ? median(run.steps.map((s) => s.clipsPerSecond)) : null,
       trainingSeconds: last ? last.elapsedMs / 1000 : null,
       cutmix: run.config?.cutmix ?? null,
+      lostTrainingClips: run.steps.reduce((sum, p) => sum + (p.lostClips ?? 0), 0),
+      incompleteEvaluations: evaluations.filter((p) => missedClips(p) > 0).length,
+      val: run.val.map(coverage),
+      test: run.test ? coverage(run.test) : null,
+      problems: run.problems,
     };
   });
 }

@@ -18,6 +18,8 @@ import { DEFAULT_SPLIT_OPTIONS, type SplitOptions } from '../data/labels.ts';
 import { fetchSampleDataset, type FetchProgress } from '../data/sample-dataset.ts';
 import type { SourceFile } from '../data/source-files.ts';
 import type { CacheStats, DecodeReport, IngestProgress, PreviewFrames } from '../data/worker/protocol.ts';
+import { presetInputOf } from './model-settings.ts';
+import { useSettings } from './settings.ts';
 
 export type IngestPhase = 'idle' | 'fetching' | 'scanning' | 'decoding' | 'ready';
 export type PreviewMode = 'train' | 'eval' | 'uniform';
@@ -54,6 +56,8 @@ interface DatasetState {
   previewClip(clipId: string | null, options?: { mode?: PreviewMode; epoch?: number }): Promise<void>;
   setMemoryBudget(bytes: number): Promise<void>;
   refreshCacheStats(): Promise<void>;
+  /** Makes the next decode of that kind crash its decoder (the System panel's check, and its test). */
+  crashDecoder(kind: 'ffmpeg' | 'webcodecs'): Promise<void>;
   /** Takes the data worker's index again: clips that failed while training moved to `skipped` there. */
   refreshIndex(): Promise<void>;
   clearCache(): Promise<void>;
@@ -94,6 +98,10 @@ export const useDataset = create<DatasetState>()((set, get) => ({
 
   async ingestFiles(files, name, kind = 'user') {
     const onProgress = Comlink.proxy((progress: IngestProgress) => set({ progress }));
+    // Decode at the size the chosen preset will train at: decoding at the default (224) and again at the
+    // model's size would double the work and fill the browser's storage quota with frames no run reads.
+    const input = presetInputOf(useSettings.getState().model);
+    if (input) set({ preprocess: { ...get().preprocess, ...input } });
     set({ phase: 'scanning', progress: null, error: null, notice: null, decodeReport: null });
     let index: DatasetIndex;
     try {
@@ -189,6 +197,11 @@ export const useDataset = create<DatasetState>()((set, get) => ({
 
   async refreshCacheStats() {
     set({ cache: await api().cacheStats() });
+  },
+
+  async crashDecoder(kind) {
+    await api().injectDecoderFaults(kind, 1);
+    await get().refreshCacheStats();
   },
 
   async clearCache() {

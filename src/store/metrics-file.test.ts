@@ -49,6 +49,7 @@ const runA: MetricsRun = {
   id: 'A',
   config: presetById('write-up').config,
   status: 'finished',
+  problems: [],
   steps: [
     stepPoint(1, 2.1),
     stepPoint(2, Number.NaN),
@@ -116,18 +117,18 @@ describe('metrics CSV', () => {
     const csv = metricsToCsv([runA]);
     const lines = csv.trimEnd().split('\n');
     expect(lines[0]).toBe(
-      'run,split,step,epoch,elapsed_ms,loss,accuracy,accuracy_target,top1,top5,lr,grad_norm,clips_per_second',
+      'run,split,step,epoch,elapsed_ms,loss,accuracy,accuracy_target,top1,top5,lr,grad_norm,clips_per_second,clips,split_clips,lost_clips',
     );
     expect(lines).toHaveLength(1 + 4 + 1 + 1);
-    expect(lines[1]).toBe('A,train,1,0.25,1000,2.1,0.25,label,,,0.0001,,3.25');
-    expect(lines[2]).toBe('A,train,2,0.5,2000,NaN,0.5,dominant-label,,,0.0002,1.5,3.25');
+    expect(lines[1]).toBe('A,train,1,0.25,1000,2.1,0.25,label,,,0.0001,,3.25,,,0');
+    expect(lines[2]).toBe('A,train,2,0.5,2000,NaN,0.5,dominant-label,,,0.0002,1.5,3.25,,,0');
     expect(lines[3]!.split(',')[5]).toBe('Infinity');
     expect(lines.slice(4).map((l) => l.split(',').slice(0, 3).join(','))).toEqual([
       'A,train,4',
       'A,val,4',
       'A,test,4',
     ]);
-    expect(lines[5]).toBe('A,val,4,1,4010,0.7,,,0.875,1,,,');
+    expect(lines[5]).toBe('A,val,4,1,4010,0.7,,,0.875,1,,,,8,,');
   });
 
   it('quotes fields that need it', () => {

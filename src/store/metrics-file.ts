@@ -15,6 +15,8 @@ export interface MetricsRun {
   id: string;
   config: RunConfig | null;
   status: RunStatus | null;
+  /** What makes the run's numbers incomplete (see RunState.problems); empty when nothing does. */
+  problems: string[];
   steps: StepPoint[];
   val: EvalPoint[];
   test: EvalPoint | null;
@@ -56,6 +58,9 @@ const CSV_COLUMNS = [
   'lr',
   'grad_norm',
   'clips_per_second',
+  'clips',
+  'split_clips',
+  'lost_clips',
 ] as const;
 
 type CsvRow = Partial<Record<(typeof CSV_COLUMNS)[number], string | number | null>>;
@@ -76,6 +81,8 @@ function evalRow(run: string, point: EvalPoint): CsvRow {
     loss: point.loss,
     top1: point.top1,
     top5: point.top5,
+    clips: point.clips,
+    split_clips: point.splitClips ?? null,
   };
 }
 
@@ -95,6 +102,7 @@ export function metricsToCsv(runs: readonly MetricsRun[]): string {
       lr: p.lr,
       grad_norm: p.gradNorm,
       clips_per_second: p.clipsPerSecond,
+      lost_clips: p.lostClips ?? 0,
     }));
     rows.push(...run.val.map((p) => evalRow(run.id, p)));
     if (run.test) rows.push(evalRow(run.id, run.test));
@@ -149,6 +157,7 @@ function readStep(value: unknown, where: string, runId: string): StepPoint {
     gradNorm: readOptionalNumber(p.gradNorm, `${where}.gradNorm`),
     clipsPerSecond: num('clipsPerSecond'),
     elapsedMs: num('elapsedMs'),
+    ...(p.lostClips === undefined ? {} : { lostClips: num('lostClips') }),
   };
 }
 
@@ -170,6 +179,7 @@ function readEval(value: unknown, where: string, runId: string): EvalPoint {
     top5: num('top5'),
     confusion,
     clips: num('clips'),
+    ...(p.splitClips === undefined ? {} : { splitClips: num('splitClips') }),
     elapsedMs: num('elapsedMs'),
   };
 }
@@ -206,6 +216,7 @@ export function parseMetricsFile(text: string, fileName = 'metrics file'): Metri
       id,
       config: readConfig(run.config),
       status: typeof run.status === 'string' ? (run.status as RunStatus) : null,
+      problems: Array.isArray(run.problems) ? run.problems.map(String) : [],
       steps: sortedByStep(
         readArray(run.steps, `${where}.steps`).map((p, j) => readStep(p, `${where}.steps[${j}]`, id)),
       ),

@@ -32,6 +32,16 @@ export function isPresetSource(source: ModelSource): source is PresetName {
   return (MODEL_PRESET_NAMES as string[]).includes(source);
 }
 
+/**
+ * The frames and resolution a preset model will take, known from the settings alone (a checkpoint's are
+ * known once it is loaded): the ingest decodes at this size from the start instead of at the default.
+ */
+export function presetInputOf(settings: ModelSettings): { numFrames: number; imageSize: number } | null {
+  if (!isPresetSource(settings.model)) return null;
+  const [numFrames, imageSize] = settings.input.split('x').map(Number);
+  return numFrames && imageSize ? { numFrames, imageSize } : null;
+}
+
 export function inputOf(settings: Pick<ModelSettings, 'input'>): { num_frames: number; image_size: number } {
   const [frames, size] = settings.input.split('x').map(Number);
   return { num_frames: frames!, image_size: size! };

@@ -57,6 +57,7 @@ function state(runId: RunId, patch: Partial<RunState> = {}): EngineEvent {
       clipsPerSecond: 0,
       message: null,
       lastCheckpoint: null,
+      problems: [],
       ...patch,
     },
   };

@@ -203,6 +203,7 @@ export function markQueued(data: TrainingData, ids: readonly RunId[], totalSteps
         clipsPerSecond: previous?.clipsPerSecond ?? 0,
         message: null,
         lastCheckpoint: previous?.lastCheckpoint ?? null,
+        problems: [],
       },
     };
   }

@@ -128,6 +128,7 @@ export const useTraining = create<TrainingState>()((set, get) => {
       set({ phase: 'idle', pending: {} });
       void get().refreshSavedRuns();
       void useDataset.getState().refreshIndex();
+      void useDataset.getState().refreshCacheStats();
     }
   }
 
@@ -235,6 +236,7 @@ export function currentMetricsFile(now = new Date()): MetricsFile {
     id,
     config: configs[id] ?? null,
     status: data.runs[id].state?.status ?? null,
+    problems: data.runs[id].state?.problems ?? [],
     steps: [...data.runs[id].steps],
     val: [...data.runs[id].val],
     test: data.runs[id].test,

@@ -156,9 +156,10 @@ export class EvalAccumulator {
     const n = Math.max(1, this.count);
     return {
       count: this.count,
+      // Over no clip there is no accuracy: NaN, shown as "—", never 0%.
       loss: this.count === 0 ? Number.NaN : this.lossSum / n,
-      top1: this.top1 / n,
-      top5: this.topK / n,
+      top1: this.count === 0 ? Number.NaN : this.top1 / n,
+      top5: this.count === 0 ? Number.NaN : this.topK / n,
       topK: this.k,
       confusion: this.confusion.map((row) => row.slice()),
     };

@@ -247,8 +247,15 @@ describe('RunTrainer', () => {
     expect(outcomes.filter((o) => o.point === null)).toHaveLength(1);
     expect(t.steps).toHaveLength(dataset.clipIds.train.length - 1);
     expect(t.steps.map((p) => p.step)).not.toContain(outcomes.findIndex((o) => o.point === null) + 1);
+    // The lost clip is counted, and so is the step it emptied.
+    expect(t.lostClips).toBe(1);
+    expect(t.emptySteps).toBe(1);
+    expect(t.steps.every((p) => p.lostClips === 0)).toBe(true);
     const val = await t.evaluate('val');
     expect(val.point.clips).toBe(dataset.clipIds.val.length - 1);
+    expect(val.point.splitClips).toBe(dataset.clipIds.val.length);
+    // A checkpoint keeps the counts, so a resumed run still says what it lost.
+    expect(t.progress()).toMatchObject({ lostClips: 1, emptySteps: 1 });
     t.dispose();
   });
 

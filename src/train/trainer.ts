@@ -67,6 +67,9 @@ export interface TrainerProgress {
   elapsedMs: number;
   steps: StepPoint[];
   evals: EvalPoint[];
+  /** Training clips asked for that could not be read, and steps that passed without an update for it. */
+  lostClips?: number;
+  emptySteps?: number;
 }
 
 export interface StepOutcome {
@@ -101,6 +104,8 @@ export class RunTrainer {
   private readonly fusedAttention: boolean;
   private stepsDone = 0;
   private elapsed = 0;
+  private lost = 0;
+  private empty = 0;
   readonly steps: StepPoint[] = [];
   readonly evals: EvalPoint[] = [];
 
@@ -134,6 +139,16 @@ export class RunTrainer {
 
   get elapsedMs(): number {
     return this.elapsed;
+  }
+
+  /** Training clips of the steps so far that could not be read (their steps trained on the rest). */
+  get lostClips(): number {
+    return this.lost;
+  }
+
+  /** Steps in which no clip could be read: they passed without an update. */
+  get emptySteps(): number {
+    return this.empty;
   }
 
   get done(): boolean {
@@ -186,11 +201,14 @@ export class RunTrainer {
     let lossSum = 0;
     let correct = 0;
     let clips = 0;
+    let lostClips = 0;
     let anyMixed = false;
     try {
       for (const g of micro) {
-        const batch = await this.data.getBatch(this.requestOf(g));
+        const request = this.requestOf(g);
+        const batch = await this.data.getBatch(request);
         if (g === micro[0]) this.prefetchNext();
+        lostClips += request.clipIds.length - batch.labels.length;
         if (batch.labels.length === 0) continue;
         const outcome = await this.forwardBackward(batch, g, numClasses, mixing, mixConfig);
         lossSum += outcome.loss * batch.labels.length;
@@ -211,9 +229,11 @@ export class RunTrainer {
           grads = outcome.grads;
         }
       }
+      this.lost += lostClips;
       if (clips === 0) {
-        // Every clip of this step was unreadable (they are skipped from now on): no update, same schedule.
+        // Every clip of this step was unreadable: no update, same schedule.
         this.stepsDone += 1;
+        this.empty += 1;
         return { point: null, ...this.boundaryAfter(micro) };
       }
       if (accumulator) grads = accumulator.take('mean');
@@ -244,6 +264,7 @@ export class RunTrainer {
         gradNorm,
         clipsPerSecond: (clips / ms) * 1000,
         elapsedMs: this.elapsed,
+        lostClips,
       };
       this.steps.push(point);
       return { point, ...this.boundaryAfter(micro) };
@@ -355,6 +376,7 @@ export class RunTrainer {
       top5: metrics.top5,
       confusion: metrics.confusion,
       clips: metrics.count,
+      splitClips: ids.length,
       elapsedMs: this.elapsed,
     };
     this.evals.push(point);
@@ -372,10 +394,19 @@ export class RunTrainer {
     this.elapsed = progress.elapsedMs;
     this.steps.splice(0, this.steps.length, ...progress.steps);
     this.evals.splice(0, this.evals.length, ...progress.evals);
+    this.lost = progress.lostClips ?? 0;
+    this.empty = progress.emptySteps ?? 0;
   }
 
   progress(): TrainerProgress {
-    return { step: this.stepsDone, elapsedMs: this.elapsed, steps: [...this.steps], evals: [...this.evals] };
+    return {
+      step: this.stepsDone,
+      elapsedMs: this.elapsed,
+      steps: [...this.steps],
+      evals: [...this.evals],
+      lostClips: this.lost,
+      emptySteps: this.empty,
+    };
   }
 
   dispose(): void {

@@ -38,6 +38,7 @@ import {
   type RunCheckpoint,
 } from '../train/checkpoint-store.ts';
 import { MetricThrottle } from '../train/metric-throttle.ts';
+import { runProblems } from '../train/run-problems.ts';
 import { mixConfigOf, validateRunConfig, type RunConfig } from '../train/run-config.ts';
 import { planMix } from '../train/mix-plan.ts';
 import { applyMix } from '../train/cutmix.ts';
@@ -310,6 +311,7 @@ export class TrainingEngine implements TrainingEngineApi {
       clipsPerSecond: last?.clipsPerSecond ?? 0,
       message: run.message,
       lastCheckpoint: run.lastCheckpoint,
+      problems: t ? runProblems({ evals: t.evals, lostClips: t.lostClips, emptySteps: t.emptySteps }) : [],
     };
   }
 
@@ -436,6 +438,8 @@ export class TrainingEngine implements TrainingEngineApi {
    * on decoding then says so (and on which clips) instead of looking frozen.
    */
   private watchedBatches(runId: RunId, data: DataApiRemote): BatchSource {
+    // Each clip's loss is logged once per run and reason: a clip rejected for good is asked for every epoch.
+    const logged = new Set<string>();
     return {
       getBatch: async (request) => {
         const clips = request.clipIds.slice(0, 4).join(', ') + (request.clipIds.length > 4 ? ', …' : '');
@@ -446,9 +450,13 @@ export class TrainingEngine implements TrainingEngineApi {
             `Run ${runId}: waiting ${seconds} s for a batch from the data worker (${clips}); ` +
             (await describeDataActivity(data)),
         );
-        for (const { path, reason } of batch.skipped) {
+        for (const { path, reason, transient } of batch.skipped) {
+          if (logged.has(`${path}\n${reason}`)) continue;
+          logged.add(`${path}\n${reason}`);
+          const what = transient ? 'could not read' : 'skipped';
+          const kept = transient ? '; it stays in the dataset and is read again when next needed' : '';
           this.emit(
-            { type: 'log', level: 'warning', message: `Run ${runId}: skipped ${path} (${reason})` },
+            { type: 'log', level: 'warning', message: `Run ${runId}: ${what} ${path} (${reason})${kept}` },
             'now',
           );
         }
@@ -526,6 +534,17 @@ export class TrainingEngine implements TrainingEngineApi {
           'saving the last checkpoint',
           this.checkpoint(run, preprocess, datasetKey, 'finished'),
         );
+        const problems = this.state(run).problems;
+        if (problems.length > 0) {
+          this.emit(
+            {
+              type: 'log',
+              level: 'warning',
+              message: `Run ${run.id} finished with problems: ${problems.join('; ')}`,
+            },
+            'now',
+          );
+        }
         this.setStatus(run, 'finished', null);
       } else if (outcome.epochEnded) {
         await this.checkpoint(run, preprocess, datasetKey, 'running');

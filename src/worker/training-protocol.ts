@@ -90,6 +90,8 @@ export interface StepPoint {
   clipsPerSecond: number;
   /** Milliseconds since the run started (paused time excluded). */
   elapsedMs: number;
+  /** Clips of this step's batches that could not be read (the step trained on the others). */
+  lostClips?: number;
 }
 
 export interface EvalPoint {
@@ -97,12 +99,15 @@ export interface EvalPoint {
   split: 'val' | 'test';
   step: number;
   epoch: number;
+  /** NaN when no clip could be evaluated: shown as "—", never as 0% or 100%. */
   loss: number;
   top1: number;
   top5: number;
   /** confusion[true][predicted] */
   confusion: number[][];
+  /** Clips evaluated, and clips in the split: fewer evaluated means the figures cover part of the split. */
   clips: number;
+  splitClips?: number;
   elapsedMs: number;
 }
 
@@ -125,6 +130,11 @@ export interface RunState {
   /** Why it failed, paused by itself, or stopped; shown to the user as is. */
   message: string | null;
   lastCheckpoint: { step: number; epoch: number; savedAt: number } | null;
+  /**
+   * What makes the run's numbers incomplete, in plain sentences: evaluations that missed clips of their
+   * split, training clips that could not be read. A finished run with problems is "finished with problems".
+   */
+  problems: string[];
 }
 
 export type EngineEvent =

@@ -1,11 +1,23 @@
+import { useEffect } from 'react';
 import { useDataset } from '../../store/dataset.ts';
+import { useTraining } from '../../store/training.ts';
 import { formatBytes } from '../common/format.ts';
+import { DecoderFacts } from './DecoderFacts.tsx';
 
+const REFRESH_MS = 2000;
 const BUDGETS = [128, 256, 512, 1024, 2048, 4096].map((mb) => mb * 2 ** 20);
 
 /** The decoded-frame cache: memory use against its budget (settable), and what is kept on disk. */
 export function CacheControls() {
   const cache = useDataset((s) => s.cache);
+  const refreshCacheStats = useDataset((s) => s.refreshCacheStats);
+  const training = useTraining((s) => s.phase === 'training');
+  // While runs train, the decoders and the cache are busiest: keep their figures current.
+  useEffect(() => {
+    if (!training) return undefined;
+    const timer = setInterval(() => void refreshCacheStats(), REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [training, refreshCacheStats]);
   const setMemoryBudget = useDataset((s) => s.setMemoryBudget);
   const clearCache = useDataset((s) => s.clearCache);
   if (!cache) return null;
@@ -33,8 +45,8 @@ export function CacheControls() {
         {formatBytes(memory.bytes)} in memory ({memory.clips} clips, {memory.frames} frames)
         {disk.available ? `; ${formatBytes(disk.bytes)} on disk (${disk.clips} clips)` : ''}
         {disk.note ? `; ${disk.note}` : ''}
-        {cache.ffmpegLoaded ? '; ffmpeg.wasm decoder loaded' : ''}
       </span>
+      <DecoderFacts />
       <button type="button" onClick={() => void clearCache()}>
         Clear cache
       </button>

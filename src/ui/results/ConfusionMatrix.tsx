@@ -29,7 +29,9 @@ export function ConfusionMatrix({ runId, point, labels }: Props) {
     >
       <figcaption>
         Run {runId} · {point.split === 'test' ? 'test' : `validation, epoch ${point.epoch.toFixed(1)}`} ·{' '}
-        {point.clips} clips
+        {point.splitClips !== undefined && point.splitClips !== point.clips
+          ? `${point.clips} of ${point.splitClips} clips`
+          : `${point.clips} clips`}
       </figcaption>
       <div className="confusion-scroll">
         <table>

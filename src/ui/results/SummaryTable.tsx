@@ -2,7 +2,18 @@ import { useMemo } from 'react';
 import { useShownImport } from '../../store/imported.ts';
 import { useTraining } from '../../store/training.ts';
 import { formatDuration, formatPercent } from '../common/format.ts';
-import { summarizeRun, type RunSummary } from './summary.ts';
+import { summarizeRun, type Coverage, type RunSummary } from './summary.ts';
+
+/** "of 23 / 24 clips" beside a figure measured on part of its split. */
+function CoverageNote({ coverage }: { coverage: Coverage | null }) {
+  if (!coverage) return null;
+  return (
+    <span className="muted small coverage-note" data-coverage={`${coverage.clips}/${coverage.splitClips}`}>
+      {' '}
+      (on {coverage.clips} of {coverage.splitClips} clips)
+    </span>
+  );
+}
 
 function Row({ name, summary, className }: { name: string; summary: RunSummary; className: string }) {
   return (
@@ -14,10 +25,15 @@ function Row({ name, summary, className }: { name: string; summary: RunSummary; 
       <td data-metric="best-val">
         {formatPercent(summary.bestVal?.top1)}
         {summary.bestVal && <span className="muted small"> @ epoch {summary.bestVal.epoch.toFixed(1)}</span>}
+        <CoverageNote coverage={summary.bestVal?.coverage ?? null} />
       </td>
-      <td data-metric="final-val">{formatPercent(summary.finalVal)}</td>
+      <td data-metric="final-val">
+        {formatPercent(summary.finalVal)}
+        <CoverageNote coverage={summary.finalValCoverage} />
+      </td>
       <td data-metric="test-top1" data-value={summary.testTop1 ?? ''}>
         {formatPercent(summary.testTop1)}
+        <CoverageNote coverage={summary.testCoverage} />
       </td>
       <td data-metric="test-top5" data-value={summary.testTop5 ?? ''}>
         {formatPercent(summary.testTop5)}
@@ -26,7 +42,11 @@ function Row({ name, summary, className }: { name: string; summary: RunSummary; 
       <td data-metric="clips-per-second">
         {summary.clipsPerSecond === null ? '—' : summary.clipsPerSecond.toFixed(1)}
       </td>
-      <td data-metric="status">{summary.status ?? '—'}</td>
+      <td data-metric="status" data-problems={summary.problems.length} title={summary.problems.join('\n')}>
+        {summary.status === 'finished' && summary.problems.length > 0
+          ? 'finished with problems'
+          : (summary.status ?? '—')}
+      </td>
     </tr>
   );
 }

@@ -17,6 +17,11 @@ const STATUS_LABELS: Record<Status, string> = {
   failed: 'Failed',
 };
 
+/** A finished run whose figures miss clips says so in its status, not only in a footnote. */
+export function statusLabel(status: Status, problems: readonly string[]): string {
+  return status === 'finished' && problems.length > 0 ? 'Finished with problems' : STATUS_LABELS[status];
+}
+
 /** What "Train both" would do with this run's settings on the loaded dataset (HF Trainer's arithmetic). */
 function PlanLine({ runId }: { runId: RunId }) {
   const config = useSettings((s) => s.runs[runId].config);
@@ -42,6 +47,7 @@ export function RunStatus({ runId }: { runId: RunId }) {
   const phase = useTraining((s) => s.phase);
   const { pauseRun, resumeRun, stopRun } = useTraining.getState();
   const status: Status = state?.status ?? 'idle';
+  const problems = state?.problems ?? [];
   const { fraction, etaSeconds } = progressOf(state);
   const live = phase === 'training';
   const canPause = live && (status === 'running' || status === 'queued');
@@ -49,9 +55,16 @@ export function RunStatus({ runId }: { runId: RunId }) {
   const canStop = live && (status === 'running' || status === 'queued' || status === 'paused');
   const last = messages[messages.length - 1];
   return (
-    <div className="run-status" data-testid={`run-status-${runId}`} data-status={status}>
+    <div
+      className="run-status"
+      data-testid={`run-status-${runId}`}
+      data-status={status}
+      data-problems={problems.length}
+    >
       <div className="run-status-top">
-        <span className={`status-pill status-${status}`}>{STATUS_LABELS[status]}</span>
+        <span className={`status-pill status-${status}${problems.length > 0 ? ' status-problems' : ''}`}>
+          {statusLabel(status, problems)}
+        </span>
         <div className="run-controls" role="group" aria-label={`Run ${runId} controls`}>
           {canResume ? (
             <button type="button" onClick={() => void resumeRun(runId)} disabled={pending !== undefined}>
@@ -100,6 +113,17 @@ export function RunStatus({ runId }: { runId: RunId }) {
         </div>
       </dl>
       {status === 'idle' && <PlanLine runId={runId} />}
+      {problems.length > 0 && (
+        <ul
+          className="run-problems small"
+          data-testid={`run-problems-${runId}`}
+          aria-label="What the figures miss"
+        >
+          {problems.map((problem) => (
+            <li key={problem}>{problem}</li>
+          ))}
+        </ul>
+      )}
       {state?.lastCheckpoint && (
         <p className="muted small">
           Checkpoint at step {state.lastCheckpoint.step} (epoch {state.lastCheckpoint.epoch.toFixed(1)}),{' '}

@@ -12,6 +12,7 @@ const state = (patch: Partial<RunState>): RunState => ({
   clipsPerSecond: 4,
   message: null,
   lastCheckpoint: null,
+  problems: [],
   ...patch,
 });
 

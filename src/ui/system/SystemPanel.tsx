@@ -3,6 +3,7 @@ import { useSystem } from '../../store/system.ts';
 import { BACKEND_PREFERENCES, type BackendPreference } from '../../worker/backend.ts';
 import { Panel } from '../common/Panel.tsx';
 import { formatBytes } from '../common/format.ts';
+import { DecoderCrashCheck } from './DecoderCrashCheck.tsx';
 import { DeviceLossCheck } from './DeviceLossCheck.tsx';
 import { MemoryInUse } from './MemoryInUse.tsx';
 import { ResponsivenessCheck } from './ResponsivenessCheck.tsx';
@@ -79,6 +80,7 @@ export function SystemPanel() {
         <SelfCheckTable />
         <ResponsivenessCheck />
         <DeviceLossCheck />
+        <DecoderCrashCheck />
       </div>
     </Panel>
   );
