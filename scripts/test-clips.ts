@@ -4,13 +4,13 @@
  * moving colour so that colour-matrix and ordering mistakes both show. Clips are cached in a temp folder
  * keyed by this file's generator version.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rotateRgb, type RgbFrame, type Rotation } from '../src/data/image.ts';
 
-const GENERATOR_VERSION = 3;
+const GENERATOR_VERSION = 5;
 export const COUNTER_BITS = 8;
 
 export interface TestClip {
@@ -24,7 +24,10 @@ export interface TestClip {
   rotation: Rotation;
   fps: number;
   codec: string;
+  /** The decoder where the browser's WebCodecs takes the codec (Chromium here: H.264 of every profile). */
   decoder: 'webcodecs' | 'ffmpeg';
+  /** Browsers differ on this codec: where WebCodecs refuses it, the clip must go to ffmpeg.wasm instead. */
+  webcodecsMayRefuse?: boolean;
 }
 
 export interface BadFile {
@@ -40,7 +43,13 @@ interface ClipRecipe extends Omit<TestClip, 'file'> {
   rate: string;
   /** Remux with a rotate tag after encoding. */
   rotateTag?: number;
+  /** More ffmpeg inputs after the frames (input 0), e.g. an audio source. */
+  inputs?: string[];
+  /** Frames are drawn at this size and scaled by ffmpeg (`args` must scale them to width x height). */
+  drawSize?: [number, number];
 }
+
+const X264_FAST = ['-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p'];
 
 const RECIPES: ClipRecipe[] = [
   {
@@ -235,6 +244,200 @@ const RECIPES: ClipRecipe[] = [
     codec: 'HEVC',
     decoder: 'ffmpeg',
   },
+  // The containers and stream layouts people drop besides plain MP4 (shared/docs/real-data.md).
+  {
+    name: 'h264-fragmented.mp4',
+    about:
+      'fragmented MP4 (empty moov, a moof per keyframe, with sound) as screen recorders write, over 1 MB',
+    inputs: ['-f', 'lavfi', '-i', 'sine=frequency=330:sample_rate=48000:duration=20'],
+    args: [
+      '-map',
+      '0:v',
+      '-map',
+      '1:a',
+      '-c:a',
+      'aac',
+      '-b:a',
+      '64k',
+      ...X264_FAST,
+      '-crf',
+      '12',
+      '-g',
+      '25',
+      '-movflags',
+      'frag_keyframe+empty_moov',
+    ],
+    rate: '25',
+    frames: 500,
+    width: 320,
+    height: 180,
+    rotation: 0,
+    fps: 25,
+    codec: 'H.264 High',
+    decoder: 'webcodecs',
+  },
+  {
+    name: 'h264-fragmented.mov',
+    about: 'fragmented QuickTime MOV',
+    args: [...X264_FAST, '-crf', '20', '-g', '20', '-f', 'mov', '-movflags', 'frag_keyframe+empty_moov'],
+    rate: '25',
+    frames: 300,
+    width: 192,
+    height: 108,
+    rotation: 0,
+    fps: 25,
+    codec: 'H.264 High',
+    decoder: 'webcodecs',
+  },
+  {
+    name: 'h264.mov',
+    about: 'QuickTime MOV (metadata atoms named with ©)',
+    args: ['-c:v', 'libx264', '-bf', '2', '-g', '12', '-pix_fmt', 'yuv420p'],
+    rate: '30',
+    frames: 45,
+    width: 160,
+    height: 120,
+    rotation: 0,
+    fps: 30,
+    codec: 'H.264 High',
+    decoder: 'webcodecs',
+  },
+  {
+    name: 'h264-audio-first.mp4',
+    about: 'MP4 whose first track is audio',
+    inputs: ['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=2'],
+    args: ['-map', '1:a', '-map', '0:v', '-c:a', 'aac', '-b:a', '64k', ...X264_FAST, '-bf', '2', '-g', '15'],
+    rate: '25',
+    frames: 50,
+    width: 160,
+    height: 120,
+    rotation: 0,
+    fps: 25,
+    codec: 'H.264 High',
+    decoder: 'webcodecs',
+  },
+  {
+    name: 'h264-vfr.mp4',
+    about: 'variable frame rate, as phones record: 30 fps for 1.5 s, then 15 fps',
+    args: ['-vf', "setpts='(N+max(0,N-45))/30/TB'", '-fps_mode', 'vfr', ...X264_FAST, '-bf', '0', '-g', '30'],
+    rate: '30',
+    frames: 90,
+    width: 160,
+    height: 120,
+    rotation: 0,
+    fps: 20.15,
+    codec: 'H.264 High',
+    decoder: 'webcodecs',
+  },
+  {
+    name: 'h264-444.mp4',
+    about:
+      'H.264 High 4:4:4 Predictive in MP4 (Debian’s Chromium decodes it; browsers that refuse it use ffmpeg.wasm)',
+    args: ['-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv444p', '-g', '20'],
+    rate: '25',
+    frames: 40,
+    width: 160,
+    height: 120,
+    rotation: 0,
+    fps: 25,
+    codec: 'H.264 High 4:4:4 Predictive',
+    decoder: 'webcodecs',
+    webcodecsMayRefuse: true,
+  },
+  {
+    name: 'h264-444.mkv',
+    about: 'H.264 High 4:4:4 Predictive through ffmpeg.wasm',
+    args: ['-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv444p', '-g', '20'],
+    rate: '25',
+    frames: 40,
+    width: 160,
+    height: 120,
+    rotation: 0,
+    fps: 25,
+    codec: 'H.264 High 4:4:4 Predictive',
+    decoder: 'ffmpeg',
+  },
+  {
+    name: 'h264-1080p60.mp4',
+    about: '1080p60 H.264, as phones record (drawn at 640x360, scaled by ffmpeg)',
+    drawSize: [640, 360],
+    args: ['-vf', 'scale=1920:1080', ...X264_FAST, '-g', '60'],
+    rate: '60',
+    frames: 180,
+    width: 1920,
+    height: 1080,
+    rotation: 0,
+    fps: 60,
+    codec: 'H.264 High',
+    decoder: 'webcodecs',
+  },
+  {
+    name: 'h264.mkv',
+    about: 'H.264 in Matroska',
+    args: ['-c:v', 'libx264', '-bf', '2', '-g', '12', '-pix_fmt', 'yuv420p'],
+    rate: '25',
+    frames: 40,
+    width: 160,
+    height: 120,
+    rotation: 0,
+    fps: 25,
+    codec: 'H.264 High',
+    decoder: 'ffmpeg',
+  },
+  {
+    name: 'vp9.webm',
+    about: 'VP9 in WebM',
+    args: [
+      '-c:v',
+      'libvpx-vp9',
+      '-deadline',
+      'realtime',
+      '-cpu-used',
+      '8',
+      '-b:v',
+      '400k',
+      '-g',
+      '20',
+      '-pix_fmt',
+      'yuv420p',
+    ],
+    rate: '25',
+    frames: 40,
+    width: 160,
+    height: 120,
+    rotation: 0,
+    fps: 25,
+    codec: 'VP9',
+    decoder: 'ffmpeg',
+  },
+  {
+    name: 'vp8-streamed.webm',
+    about: 'WebM written as a stream, as MediaRecorder does: no duration, no cues',
+    args: [
+      '-c:v',
+      'libvpx',
+      '-deadline',
+      'realtime',
+      '-cpu-used',
+      '8',
+      '-b:v',
+      '400k',
+      '-pix_fmt',
+      'yuv420p',
+      '-f',
+      'webm',
+      '-live',
+      '1',
+    ],
+    rate: '30',
+    frames: 60,
+    width: 160,
+    height: 120,
+    rotation: 0,
+    fps: 30,
+    codec: 'VP8',
+    decoder: 'ffmpeg',
+  },
 ];
 
 export const BAD_FILES: BadFile[] = [
@@ -310,28 +513,20 @@ function ffmpeg(args: string[], input?: Buffer): void {
 }
 
 function encode(recipe: ClipRecipe, out: string): void {
-  const frames = Buffer.alloc(recipe.width * recipe.height * 3 * recipe.frames);
+  const [width, height] = recipe.drawSize ?? [recipe.width, recipe.height];
+  const frames = Buffer.alloc(width * height * 3 * recipe.frames);
   for (let i = 0; i < recipe.frames; i++) {
-    const frame = syntheticFrame(i, recipe.width, recipe.height);
+    const frame = syntheticFrame(i, width, height);
     frames.set(frame.data, i * frame.data.length);
   }
-  const raw = [
-    '-f',
-    'rawvideo',
-    '-pix_fmt',
-    'rgb24',
-    '-s',
-    `${recipe.width}x${recipe.height}`,
-    '-r',
-    recipe.rate,
-  ];
-  const threads = ['-threads', '1'];
+  const raw = ['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-r', recipe.rate];
+  const inputs = [...raw, '-i', '-', ...(recipe.inputs ?? []), '-threads', '1'];
   if (recipe.rotateTag === undefined) {
-    ffmpeg([...raw, '-i', '-', ...threads, ...recipe.args, out], frames);
+    ffmpeg([...inputs, ...recipe.args, out], frames);
     return;
   }
   const plain = `${out}.plain.mp4`;
-  ffmpeg([...raw, '-i', '-', ...threads, ...recipe.args, plain], frames);
+  ffmpeg([...inputs, ...recipe.args, plain], frames);
   ffmpeg(['-i', plain, '-c', 'copy', '-metadata:s:v:0', `rotate=${recipe.rotateTag}`, out]);
   rmSync(plain);
 }
@@ -376,20 +571,26 @@ export function ensureTestClips(only?: readonly string[]): TestClipSet {
   }
   return {
     dir,
-    clips: recipes.map(({ name, args: _a, rate: _r, rotateTag: _t, ...rest }) => ({ file: name, ...rest })),
+    clips: recipes.map(({ name, args: _a, rate: _r, rotateTag: _t, inputs: _i, drawSize: _d, ...rest }) => ({
+      file: name,
+      ...rest,
+    })),
     bad: BAD_FILES,
   };
 }
 
-/** ffmpeg's own decode of every frame, display-oriented (autorotate), as packed RGB. */
+/**
+ * ffmpeg's own decode of every frame, display-oriented (autorotate), as packed RGB. Passthrough timing: a
+ * variable-frame-rate clip keeps its frames (ffmpeg's default for raw output would duplicate or drop some).
+ */
+const QUIET = ['-v', 'error', '-nostdin'];
+const RGB_OUT = ['-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'];
+
+/** Every frame at once: for small clips only (see forEachFfmpegFrame for large ones). */
 export function ffmpegReferenceFrames(path: string, width: number, height: number): RgbFrame[] {
-  const out = execFileSync(
-    'ffmpeg',
-    ['-v', 'error', '-nostdin', '-i', path, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
-    {
-      maxBuffer: 1 << 30,
-    },
-  );
+  const out = execFileSync('ffmpeg', [...QUIET, '-i', path, ...RGB_OUT], {
+    maxBuffer: 1 << 30,
+  });
   const size = width * height * 3;
   if (out.length % size !== 0)
     throw new Error(`${path}: ${out.length} bytes is not a whole number of ${width}x${height} frames`);
@@ -398,4 +599,103 @@ export function ffmpegReferenceFrames(path: string, width: number, height: numbe
     frames.push({ width, height, data: new Uint8Array(out.buffer, out.byteOffset + o, size) });
   }
   return frames;
+}
+
+/**
+ * ffmpeg's decode streamed frame by frame (one frame in memory at a time): `onFrame` gets each frame and its
+ * index, and may keep what it needs (the frame's bytes are reused afterwards). Resolves to the frame count.
+ * `vf` filters the frames in ffmpeg first (then width x height is the filtered size).
+ */
+export async function forEachFfmpegFrame(
+  path: string,
+  width: number,
+  height: number,
+  onFrame: (frame: RgbFrame, index: number) => void,
+  options: { vf?: string; threads?: number } = {},
+): Promise<number> {
+  const { spawn } = await import('node:child_process');
+  const args = [...QUIET];
+  if (options.threads !== undefined) args.push('-threads', String(options.threads));
+  args.push('-i', path, ...(options.vf ? ['-vf', options.vf] : []), ...RGB_OUT);
+  const child = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const size = width * height * 3;
+  const frame: RgbFrame = { width, height, data: new Uint8Array(size) };
+  let filled = 0;
+  let count = 0;
+  let stderr = '';
+  let failure: unknown = null;
+  child.stderr.on('data', (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-2000)));
+  child.stdout.on('data', (chunk: Buffer) => {
+    let offset = 0;
+    while (offset < chunk.length) {
+      const n = Math.min(size - filled, chunk.length - offset);
+      frame.data.set(chunk.subarray(offset, offset + n), filled);
+      filled += n;
+      offset += n;
+      if (filled === size) {
+        try {
+          onFrame(frame, count);
+        } catch (error) {
+          failure ??= error;
+          child.kill();
+        }
+        count++;
+        filled = 0;
+      }
+    }
+  });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  if (failure) throw failure;
+  if (code !== 0) throw new Error(`ffmpeg failed on ${path} (exit ${code}): ${stderr.trim()}`);
+  if (filled !== 0) throw new Error(`${path}: output is not a whole number of ${width}x${height} frames`);
+  return count;
+}
+
+/** What native ffprobe says about a clip's first video stream (frames counted by decoding them). */
+export interface ProbedVideo {
+  frames: number;
+  /** The stream's duration, else the container's, else the span of its packets' timestamps. */
+  durationS: number;
+  /** Presentation time of each packet, in decode order (seconds, as ffprobe gives them after edit lists). */
+  packetPts: number[];
+}
+
+export function ffprobeVideo(path: string): ProbedVideo {
+  const result = spawnSync(
+    'ffprobe',
+    [
+      '-v',
+      'error',
+      '-select_streams',
+      'v:0',
+      '-count_frames',
+      '-show_entries',
+      'stream=nb_read_frames,duration:format=duration:packet=pts_time,duration_time',
+      '-of',
+      'json',
+      path,
+    ],
+    { maxBuffer: 1 << 28, encoding: 'utf8' },
+  );
+  if (result.status !== 0) {
+    const said = result.stderr?.trim().split('\n').at(-1) ?? String(result.error ?? 'no output');
+    throw new Error(`ffprobe failed on ${path}: ${said.replace(`${path}: `, '')}`);
+  }
+  const json = JSON.parse(result.stdout) as {
+    streams?: { nb_read_frames?: string; duration?: string }[];
+    format?: { duration?: string };
+    packets?: { pts_time?: string; duration_time?: string }[];
+  };
+  const packets = json.packets ?? [];
+  const packetPts = packets.map((p) => Number(p.pts_time));
+  const stream = json.streams?.[0];
+  let durationS = Number(stream?.duration ?? json.format?.duration ?? NaN);
+  if (!Number.isFinite(durationS)) {
+    const ends = packets.map((p) => Number(p.pts_time) + Number(p.duration_time ?? 0));
+    durationS = Math.max(...ends) - Math.min(...packetPts);
+  }
+  return { frames: Number(stream?.nb_read_frames ?? NaN), durationS, packetPts };
 }

@@ -3,10 +3,10 @@
  * checked with ffprobe / ffmpeg's own decode.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureTestClips, type TestClipSet } from '../../scripts/test-clips.ts';
+import { ensureTestClips, ffprobeVideo, type TestClipSet } from '../../scripts/test-clips.ts';
 import { av1SequenceColor, h264SpsColor } from './bitstream-color.ts';
 import { psnr } from './image.ts';
 import { demuxMp4, Mp4DemuxError, rotationOfMatrix } from './mp4-demux.ts';
@@ -47,13 +47,42 @@ function colourClip(codec: 'libx264' | 'libaom-av1', tag: 'bt709' | null): strin
   return path;
 }
 
+/** A Blob that records the byte ranges read from it. */
+class CountingBlob extends Blob {
+  reads: [number, number][] = [];
+
+  override slice(start = 0, end = this.size, type?: string): Blob {
+    this.reads.push([start, end]);
+    return super.slice(start, end, type);
+  }
+
+  get bytesRead(): number {
+    return this.reads.reduce((sum, [a, b]) => sum + (b - a), 0);
+  }
+}
+
+/** The top-level boxes of an MP4 file (32-bit sizes are enough for the test clips). */
+function topLevelBoxes(bytes: Uint8Array): { type: string; start: number; size: number }[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const boxes: { type: string; start: number; size: number }[] = [];
+  for (let start = 0; start + 8 <= bytes.length;) {
+    const size = view.getUint32(start);
+    boxes.push({ type: String.fromCharCode(...bytes.subarray(start + 4, start + 8)), start, size });
+    if (size < 8) break;
+    start += size;
+  }
+  return boxes;
+}
+
+const isMp4Family = (file: string) => /\.(mp4|mov)$/.test(file);
+
 beforeAll(() => {
   set = ensureTestClips();
-}, 120_000);
+}, 300_000);
 
 describe('demuxMp4', () => {
-  it('reads every MP4 test clip: codec, frame count, sizes, rotation, frame rate', async () => {
-    for (const clip of set.clips.filter((c) => c.file.endsWith('.mp4'))) {
+  it('reads every MP4 / MOV test clip: codec, frame count, sizes, rotation, frame rate', async () => {
+    for (const clip of set.clips.filter((c) => isMp4Family(c.file))) {
       const track = await demuxMp4(blob(join(set.dir, clip.file)));
       expect(track.codecName, clip.file).toBe(clip.codec);
       expect(track.samples.length, clip.file).toBe(clip.frames);
@@ -64,6 +93,64 @@ describe('demuxMp4', () => {
       expect(track.samples[0]!.isSync, clip.file).toBe(true);
       expect([...track.presentationOrder].sort((a, b) => a - b)).toEqual(track.samples.map((_, i) => i));
     }
+  });
+
+  it('agrees with ffprobe on every MP4 / MOV clip: frames, duration within a frame, presentation order and times', async () => {
+    const clips = set.clips.filter((c) => isMp4Family(c.file));
+    // The containers this is about must be in the set, or the loop proves nothing about them.
+    for (const name of ['h264-fragmented.mp4', 'h264-fragmented.mov', 'h264.mov', 'h264-audio-first.mp4']) {
+      expect(clips.map((c) => c.file)).toContain(name);
+    }
+    for (const clip of clips) {
+      const path = join(set.dir, clip.file);
+      const track = await demuxMp4(blob(path));
+      const probe = ffprobeVideo(path);
+      expect(track.samples.length, `${clip.file}: frames`).toBe(probe.frames);
+      const frameS = probe.durationS / probe.frames;
+      expect(Math.abs(track.durationS - probe.durationS), `${clip.file}: duration`).toBeLessThanOrEqual(
+        frameS,
+      );
+      // ffprobe lists packets in decode order with their presentation times; sorting them by time gives
+      // the presentation order, which must be ours, at the same times (ffprobe's start after the edit list).
+      expect(probe.packetPts).toHaveLength(track.samples.length);
+      const theirOrder = probe.packetPts
+        .map((_, i) => i)
+        .sort((a, b) => probe.packetPts[a]! - probe.packetPts[b]!);
+      expect(track.presentationOrder, `${clip.file}: presentation order`).toEqual(theirOrder);
+      const first = track.samples[track.presentationOrder[0]!]!.cts;
+      const start = probe.packetPts[theirOrder[0]!]!;
+      track.samples.forEach((sample, d) => {
+        const ours = (sample.cts - first) / track.timescale;
+        expect(Math.abs(ours - (probe.packetPts[d]! - start)), `${clip.file} sample ${d}`).toBeLessThan(2e-3);
+      });
+    }
+  }, 120_000);
+
+  it('reads every fragment of a fragmented file, skipping the frame data', async () => {
+    for (const name of ['h264-fragmented.mp4', 'h264-fragmented.mov']) {
+      const bytes = readFileSync(join(set.dir, name));
+      const clip = set.clips.find((c) => c.file === name)!;
+      const whole = await demuxMp4(new CountingBlob([bytes]));
+      expect(whole.samples.length, name).toBe(clip.frames);
+      expect(whole.durationS, name).toBeCloseTo(clip.frames / clip.fps, 6);
+      expect(whole.samples.filter((s) => s.isSync).length, name).toBeGreaterThan(10);
+      // Small reads: only box headers and the moofs are read, not the frames.
+      const counting = new CountingBlob([bytes]);
+      const chunked = await demuxMp4(counting, 2048);
+      expect(chunked.samples, name).toEqual(whole.samples);
+      expect(counting.bytesRead, name).toBeLessThan(bytes.length * 0.2);
+      expect(Math.max(...counting.reads.map(([a, b]) => b - a)), name).toBeLessThanOrEqual(64 << 10);
+    }
+    // Larger than one early read of 1 MB, which used to end the parse after the first fragments.
+    expect(statSync(join(set.dir, 'h264-fragmented.mp4')).size).toBeGreaterThan(1 << 20);
+  });
+
+  it('reads a plain file only up to its moov', async () => {
+    const bytes = readFileSync(join(set.dir, 'h264-1080p60.mp4'));
+    const counting = new CountingBlob([bytes]);
+    const track = await demuxMp4(counting);
+    expect(track.samples).toHaveLength(180);
+    expect(counting.bytesRead).toBeLessThan(bytes.length * 0.1);
   });
 
   it('puts B-frames in presentation order and finds the only keyframe of a long GOP', async () => {
@@ -108,6 +195,22 @@ describe('demuxMp4', () => {
     await expect(demuxMp4(cut)).rejects.toThrow(
       /truncated: the file ends before its video data \(\d+ of 150/,
     );
+    // A fragmented file cut short (a recorder that crashed): at a fragment boundary it is a shorter file,
+    // inside a moof or inside a frame it is truncated.
+    const fragmented = readFileSync(join(set.dir, 'h264-fragmented.mp4'));
+    const all = await demuxMp4(new Blob([fragmented]));
+    const moofs = topLevelBoxes(fragmented).filter((b) => b.type === 'moof');
+    const cutAt = moofs[Math.floor(moofs.length / 2)]!.start;
+    const before = await demuxMp4(new Blob([fragmented.subarray(0, cutAt)]));
+    expect(before.samples.length).toBeGreaterThan(100);
+    expect(before.samples).toEqual(all.samples.slice(0, before.samples.length));
+    await expect(demuxMp4(new Blob([fragmented.subarray(0, cutAt + 40)]))).rejects.toThrow(
+      "truncated: the file ends inside its 'moof' box",
+    );
+    const inFrame = all.samples[before.samples.length + 3]!;
+    await expect(
+      demuxMp4(new Blob([fragmented.subarray(0, inFrame.offset + Math.floor(inFrame.size / 2))])),
+    ).rejects.toThrow(/truncated: the file ends before its video data/);
   });
 
   it('turns tkhd matrices into clockwise rotations', () => {

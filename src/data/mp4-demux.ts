@@ -1,15 +1,16 @@
 /**
  * MP4 / MOV demuxing with mp4box: the video track's sample table (decode order, presentation times, sync
- * samples, byte ranges), decoder configuration, display size, rotation and signalled colour. Reads the file
- * in chunks until the `moov` box is parsed (mdat payloads are skipped), so probing a large file reads little.
- * Runs in Node too, which is how it is tested.
+ * samples, byte ranges), decoder configuration, display size, rotation and signalled colour. Plain files are
+ * read up to their `moov`; fragmented ones (screen recorders, MediaRecorder, many cameras: an empty `moov`,
+ * then a `moof` per fragment) to their end, since every fragment adds frames. Either way frame data (`mdat`)
+ * is skipped unread, so probing a large file reads little. Runs in Node too, which is how it is tested.
  */
 import {
   createFile,
   DataStream,
   Endianness,
   type ISOFile,
-  type MP4BoxBuffer,
+  MP4BoxBuffer,
   type Movie,
   type Track,
   type VisualSampleEntry,
@@ -58,7 +59,8 @@ export class Mp4DemuxError extends Error {
   override name = 'Mp4DemuxError';
 }
 
-const PROBE_CHUNK = 1 << 20;
+/** Bytes read at a time while walking the boxes: a moof with its neighbours, or a box header and more. */
+const READ_AHEAD = 64 << 10;
 
 const H264_PROFILES: Readonly<Record<number, string>> = {
   66: 'Baseline',
@@ -67,7 +69,7 @@ const H264_PROFILES: Readonly<Record<number, string>> = {
   100: 'High',
   110: 'High 10',
   122: 'High 4:2:2',
-  244: 'High 4:4:4',
+  244: 'High 4:4:4 Predictive',
 };
 
 /** MPEG-4 systems objectTypeIndication values of video streams found in `mp4v` entries. */
@@ -83,44 +85,150 @@ const MP4V_OBJECT_TYPES: Readonly<Record<number, string>> = {
   0x6c: 'JPEG',
 };
 
-async function parseMoov(file: Blob, chunkSize: number): Promise<{ iso: ISOFile; info: Movie }> {
+/** Boxes an MP4 / MOV file starts with. */
+const FIRST_BOXES = new Set(['ftyp', 'styp', 'moov', 'mdat', 'free', 'skip', 'wide', 'pnot', 'uuid', 'sidx']);
+/** Top-level boxes that are never read: frame data, and padding (a `free` box can be large). */
+const UNREAD_BOXES = new Set(['mdat', 'free', 'skip', 'wide']);
+/**
+ * Metadata boxes inside `moov` and `trak`. Nothing here reads them, and mp4box logs a console error for every
+ * QuickTime `©xyz` atom in them (every MOV ffmpeg or a phone writes has some), so they are renamed `free`.
+ */
+const METADATA_BOXES = new Set(['udta', 'meta']);
+
+/** Reads a file through one window of at least `readAhead` bytes, so that neighbouring small boxes cost one read. */
+class WindowReader {
+  private start = 0;
+  private bytes = new Uint8Array(0);
+
+  constructor(
+    private readonly file: Blob,
+    private readonly readAhead: number,
+  ) {}
+
+  /** Bytes [position, position + length), fewer at the end of the file. */
+  async read(position: number, length: number): Promise<Uint8Array> {
+    const end = Math.min(this.file.size, position + length);
+    if (position < this.start || end > this.start + this.bytes.length) {
+      const windowEnd = Math.min(this.file.size, position + Math.max(length, this.readAhead));
+      this.bytes = new Uint8Array(await this.file.slice(position, windowEnd).arrayBuffer());
+      this.start = position;
+    }
+    return this.bytes.subarray(position - this.start, end - this.start);
+  }
+}
+
+interface BoxHeader {
+  type: string;
+  /** Whole box, header included; a size-0 box runs to the end of its container. */
+  size: number;
+  headerSize: number;
+}
+
+function readBoxHeader(bytes: Uint8Array, offset: number, containerEnd: number): BoxHeader | null {
+  if (containerEnd - offset < 8 || bytes.length - offset < 8) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset + offset);
+  let size = view.getUint32(0);
+  const type = String.fromCharCode(...bytes.subarray(offset + 4, offset + 8));
+  let headerSize = 8;
+  if (size === 1) {
+    if (bytes.length - offset < 16) return null;
+    size = Number(view.getBigUint64(8));
+    headerSize = 16;
+  } else if (size === 0) {
+    size = containerEnd - offset;
+  }
+  return { type, size, headerSize };
+}
+
+/** Renames the metadata boxes among `box`'s children (and its `trak`s' children) to `free`, in place. */
+function neutraliseMetadata(box: Uint8Array, headerSize: number): void {
+  let offset = headerSize;
+  while (offset < box.length) {
+    const child = readBoxHeader(box, offset, box.length);
+    if (!child || child.size < child.headerSize || offset + child.size > box.length) return;
+    if (METADATA_BOXES.has(child.type)) box.set([0x66, 0x72, 0x65, 0x65], offset + 4);
+    else if (child.type === 'trak') {
+      neutraliseMetadata(box.subarray(offset, offset + child.size), child.headerSize);
+    }
+    offset += child.size;
+  }
+}
+
+function feed(iso: ISOFile, bytes: Uint8Array, fileStart: number): void {
+  const buffer = new MP4BoxBuffer(bytes.length);
+  new Uint8Array(buffer).set(bytes);
+  buffer.fileStart = fileStart;
+  iso.appendBuffer(buffer);
+}
+
+/** An `mdat` header standing for a box of `size` bytes whose payload mp4box is not given. */
+function skippedBoxHeader(size: number): Uint8Array {
+  const large = size > 0xffffffff;
+  const header = new Uint8Array(large ? 16 : 8);
+  const view = new DataView(header.buffer);
+  view.setUint32(0, large ? 1 : size);
+  header.set([0x6d, 0x64, 0x61, 0x74], 4);
+  if (large) view.setBigUint64(8, BigInt(size));
+  return header;
+}
+
+/**
+ * Walks the top-level boxes and gives mp4box every one except frame data and padding, whose payloads are
+ * skipped unread (mp4box gets a bare `mdat` header for each, which is all it needs to keep its place). A
+ * plain file stops at its `moov`; a fragmented one (`mvex` in `moov`) goes on to the end, since every
+ * `moof` adds frames.
+ */
+async function parseMovie(file: Blob, readAhead: number): Promise<{ iso: ISOFile; info: Movie }> {
   const iso = createFile(false);
-  let info: Movie | null = null;
   let failure: string | null = null;
-  iso.onReady = (movie) => {
-    info = movie;
-  };
   iso.onError = (module, message) => {
     failure = `${module}: ${message}`;
   };
+  const reader = new WindowReader(file, readAhead);
+  const found: string[] = [];
   let position = 0;
-  let reads = 0;
-  while (!info && position < file.size) {
-    const end = Math.min(file.size, position + chunkSize);
-    const buffer = (await file.slice(position, end).arrayBuffer()) as MP4BoxBuffer;
-    buffer.fileStart = position;
-    let next: number;
+  while (position < file.size) {
+    const head = await reader.read(position, 16);
+    const header = readBoxHeader(head, 0, file.size - position);
+    // A few stray bytes after the last box are not worth rejecting a clip over.
+    if (!header) break;
+    const { type, size, headerSize } = header;
+    if (found.length === 0 && !FIRST_BOXES.has(type)) {
+      throw new Mp4DemuxError('no MP4 boxes found: not an MP4/MOV file');
+    }
+    if (!/^[\x20-\x7e]{4}$/.test(type) || size < headerSize) {
+      throw new Mp4DemuxError(`not a readable MP4 (broken '${type}' box at byte ${position})`);
+    }
+    found.push(type);
     try {
-      next = iso.appendBuffer(buffer, end === file.size);
+      if (UNREAD_BOXES.has(type)) {
+        feed(iso, skippedBoxHeader(size), position);
+      } else {
+        if (position + size > file.size) {
+          throw new Mp4DemuxError(`truncated: the file ends inside its '${type}' box`);
+        }
+        const box = (await reader.read(position, size)).slice();
+        if (type === 'moov') neutraliseMetadata(box, headerSize);
+        feed(iso, box, position);
+      }
     } catch (error) {
+      if (error instanceof Mp4DemuxError) throw error;
       throw new Mp4DemuxError(
         `not a readable MP4 (${error instanceof Error ? error.message : String(error)})`,
       );
     }
     if (failure) throw new Mp4DemuxError(`not a readable MP4 (${failure})`);
-    // mp4box asks for the next byte it needs; it may jump over a large mdat.
-    position = next > position ? next : end;
-    if (++reads > 100_000) break;
+    position += size;
+    if (type === 'moov' && !iso.getInfo().isFragmented) break;
   }
   iso.flush();
-  if (!info) {
-    const found = iso.boxes.map((b) => b.type).filter(Boolean);
+  if (!iso.moov) {
     if (found.length === 0) throw new Mp4DemuxError('no MP4 boxes found: not an MP4/MOV file');
     throw new Mp4DemuxError(
       `no movie header (moov): the file is truncated or incomplete (found ${[...new Set(found)].join(', ')})`,
     );
   }
-  return { iso, info };
+  return { iso, info: iso.getInfo() };
 }
 
 function serializeConfigBox(entry: VisualSampleEntry): Uint8Array | null {
@@ -187,9 +295,9 @@ function displaySize(entry: VisualSampleEntry, track: Track): [number, number] {
   return [entry.width, entry.height];
 }
 
-export async function demuxMp4(file: Blob, chunkSize = PROBE_CHUNK): Promise<Mp4VideoTrack> {
+export async function demuxMp4(file: Blob, readAhead = READ_AHEAD): Promise<Mp4VideoTrack> {
   if (file.size === 0) throw new Mp4DemuxError('empty file');
-  const { iso, info } = await parseMoov(file, chunkSize);
+  const { iso, info } = await parseMovie(file, readAhead);
   const track = info.videoTracks[0];
   if (!track) throw new Mp4DemuxError('no video track (audio only?)');
   const trak = iso.getTrackById(track.id);

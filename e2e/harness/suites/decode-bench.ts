@@ -34,8 +34,13 @@ export async function scan(paths: string[], preprocess: PreprocessSettings) {
     ms: performance.now() - started,
     clips: index.clips.map((c) => ({
       id: c.id,
+      container: c.container,
+      codec: c.codec,
       decoder: c.decoder,
       frameCount: c.frameCount,
+      frameCountExact: c.frameCountExact,
+      durationS: c.durationS,
+      fps: c.fps,
       width: c.width,
       height: c.height,
     })),

@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureTestClips, type TestClipSet } from '../../../scripts/test-clips.ts';
+import { ensureTestClips, ffprobeVideo, type TestClipSet } from '../../../scripts/test-clips.ts';
 import { ClipRejectedError } from '../errors.ts';
 import { parseProbe, selectExpression, type ProbeJson } from './ffprobe-info.ts';
 
@@ -27,7 +27,7 @@ function probe(file: string): ProbeJson {
 
 beforeAll(() => {
   set = ensureTestClips();
-}, 120_000);
+}, 300_000);
 
 describe('parseProbe', () => {
   it('reads codec, size, rate, frames and rotation of the clips ffmpeg.wasm handles', () => {
@@ -42,6 +42,21 @@ describe('parseProbe', () => {
     // libxvid dropped two trailing B-frames: the packet count (46) is right, the AVI header (48) is not.
     expect(parseProbe(probe('xvid.avi'))).toMatchObject({ frameCount: 46, frameCountExact: true });
   });
+
+  it('counts the frames of every container as decoding does, and the duration within a frame', () => {
+    // MKV and WebM store no frame count, and a WebM written as a stream (MediaRecorder) no duration either.
+    const streamed = parseProbe(probe('vp8-streamed.webm'));
+    expect(streamed.durationS).toBeGreaterThan(0);
+    for (const clip of set.clips) {
+      const info = parseProbe(probe(clip.file));
+      const decoded = ffprobeVideo(join(set.dir, clip.file));
+      expect(info.frameCount, clip.file).toBe(decoded.frames);
+      expect(info.frameCountExact, clip.file).toBe(true);
+      expect(Math.abs(info.durationS - decoded.durationS), clip.file).toBeLessThanOrEqual(
+        decoded.durationS / decoded.frames,
+      );
+    }
+  }, 60_000);
 
   it('rejects streams without video or frames', () => {
     expect(() => parseProbe({ streams: [] })).toThrow(ClipRejectedError);
