@@ -17,6 +17,12 @@ const MAGIC = 0x43464d56; // "VMFC"
 const HEADER_BYTES = 16;
 
 export const DEFAULT_DISK_BUDGET = 4 * 2 ** 30;
+/**
+ * Frames take at most this share of the origin's storage quota: the rest is for the runs' checkpoints (which
+ * failed with "exceeds its storage quota" once the frames of a 400-clip dataset had filled it) and the Hub
+ * cache. Frames can always be decoded again; a lost checkpoint cannot be remade.
+ */
+const QUOTA_SHARE = 0.5;
 /** Far above the slowest operation measured (a ~1 MB write in an incognito profile: 130 ms). */
 const OPERATION_LIMIT_MS = 60_000;
 
@@ -69,8 +75,15 @@ export class OpfsFrameStore {
   private failures = 0;
   private lastFailure: string | null = null;
   private available = false;
+  /** QUOTA_SHARE of the quota, less what others of this origin already store; Infinity when not known. */
+  private quotaShare = Infinity;
 
   constructor(private budget = DEFAULT_DISK_BUDGET) {}
+
+  /** The budget in force: the user's, or the share of the quota left to frames when that is smaller. */
+  private get effectiveBudget(): number {
+    return Math.min(this.budget, this.quotaShare);
+  }
 
   /** Opens the directory and measures what is there; resolves even when OPFS is unavailable. */
   init(): Promise<void> {
@@ -94,6 +107,11 @@ export class OpfsFrameStore {
         this.dir = dir;
         this.bytes = bytes;
         this.available = true;
+        const estimate = await navigator.storage.estimate?.().catch(() => null);
+        if (estimate?.quota) {
+          const others = Math.max(0, (estimate.usage ?? 0) - bytes);
+          this.quotaShare = Math.max(0, Math.floor(estimate.quota * QUOTA_SHARE - others));
+        }
       } catch (error) {
         this.note = `not persisted: the browser's private file system is unavailable (${String(error)})`;
       }
@@ -236,8 +254,10 @@ export class OpfsFrameStore {
           const frameBytes = width * height * 3;
           const fresh = [...frames].filter(([i]) => !index.records.has(i));
           if (fresh.length === 0) return;
-          if (this.bytes + fresh.length * (4 + frameBytes) > this.budget) {
-            this.note = `disk cache full (budget ${Math.round(this.budget / (1 << 20))} MiB): new frames are kept in memory only`;
+          const budget = this.effectiveBudget;
+          if (this.bytes + fresh.length * (4 + frameBytes) > budget) {
+            const share = budget < this.budget ? ', half the browser’s storage quota' : '';
+            this.note = `disk cache full (budget ${Math.round(budget / (1 << 20))} MiB${share}): new frames are kept in memory only`;
             return;
           }
           let at = index.size;
@@ -270,7 +290,7 @@ export class OpfsFrameStore {
 
   setBudget(bytes: number): void {
     this.budget = Math.max(0, bytes);
-    if (this.note?.startsWith('disk cache full') && this.bytes < this.budget) this.note = null;
+    if (this.note?.startsWith('disk cache full') && this.bytes < this.effectiveBudget) this.note = null;
   }
 
   clear(): Promise<void> {
@@ -299,7 +319,7 @@ export class OpfsFrameStore {
       available: this.available,
       bytes: this.bytes,
       clips: this.keys.size,
-      budget: this.budget,
+      budget: this.effectiveBudget,
       note:
         this.note ??
         (this.failures > 0
