@@ -1,4 +1,7 @@
 import { test, expect } from './fixtures.ts';
+import { MODEL_SETTINGS_SCHEMA } from '../src/store/model-settings.ts';
+
+const DEFAULT_FRAMES = Number(MODEL_SETTINGS_SCHEMA.input.default.split('x')[0]);
 
 test('shows the chosen backend, the adapter and why, and the sample-dataset button', async ({ page }) => {
   await page.goto('/');
@@ -89,7 +92,8 @@ test('the sample dataset loads from the app itself, decodes, and previews a clip
   await expect(page.getByTestId('dataset-codecs')).toContainText('MPEG-4 Part 2 (6)');
   // Every clip decodes (the six XviD AVIs through ffmpeg.wasm), and a clip's sampled frames are shown.
   await expect(summary).toHaveAttribute('data-decoded', '288', { timeout: 420_000 });
-  await expect(page.getByTestId('preview-frames')).toHaveAttribute('data-count', '16');
+  // The clip is sampled as the chosen model will see it: the default model's frames.
+  await expect(page.getByTestId('preview-frames')).toHaveAttribute('data-count', String(DEFAULT_FRAMES));
   await expect(summary).toHaveAttribute('data-cached', '0');
   // After a reload the decoded frames come from the browser's private file system: nothing decodes again.
   // The one allowed exception, seen only under CI load: an OPFS operation that does not settle for a minute

@@ -1,4 +1,7 @@
 import { test, expect } from './fixtures.ts';
+import { MODEL_SETTINGS_SCHEMA } from '../src/store/model-settings.ts';
+
+const DEFAULT_FRAMES = Number(MODEL_SETTINGS_SCHEMA.input.default.split('x')[0]);
 
 test('a drop of loose UCF101-named files: classes from names, group-aware splits made here', async ({
   page,
@@ -52,5 +55,6 @@ test('ingest shows counts and an ETA, and can be cancelled while decoding', asyn
   await expect(progress).toHaveCount(0);
   const summary = page.getByTestId('dataset-summary');
   await expect(summary).toHaveAttribute('data-clips', '288');
-  await expect(page.getByTestId('preview-frames')).toHaveAttribute('data-count', '16');
+  // The clip is sampled as the chosen model will see it: the default model's frames.
+  await expect(page.getByTestId('preview-frames')).toHaveAttribute('data-count', String(DEFAULT_FRAMES));
 });
