@@ -1,4 +1,5 @@
 import { test, expect } from './fixtures.ts';
+import { openDiagnostics } from './helpers/training.ts';
 import { MODEL_SETTINGS_SCHEMA } from '../src/store/model-settings.ts';
 
 const DEFAULT_FRAMES = Number(MODEL_SETTINGS_SCHEMA.input.default.split('x')[0]);
@@ -19,6 +20,7 @@ test('shows the chosen backend, the adapter and why, and the sample-dataset butt
 test('every backend computes the same small op in the worker, within 1e-4 of cpu', async ({ page }) => {
   await page.goto('/');
   await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-status', 'ready');
+  await openDiagnostics(page);
   await page.getByRole('button', { name: 'Check every backend' }).click();
   const table = page.getByTestId('self-check-table');
   await expect(table).toBeVisible({ timeout: 90_000 });
@@ -36,6 +38,7 @@ test('every backend computes the same small op in the worker, within 1e-4 of cpu
 test('the page keeps answering clicks while the worker computes', async ({ page }) => {
   await page.goto('/');
   await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-status', 'ready');
+  await openDiagnostics(page);
   await page.getByTestId('busy-work').click();
   const status = page.getByTestId('busy-work-result');
   await expect(status).toHaveAttribute('data-running', 'true');

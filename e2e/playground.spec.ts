@@ -25,11 +25,12 @@ import {
   type MetricsFile,
 } from '../src/store/metrics-file.ts';
 import { decodeRun, presetById } from '../src/train/presets.ts';
+import { recipeFor } from '../src/store/model-settings.ts';
 import { diffRunConfigs, planTraining } from '../src/train/run-config.ts';
 import { figuresFromConfig } from '../src/ui/model/model-figures.ts';
 import type { StepPoint } from '../src/worker/training-protocol.ts';
 import { expect, test } from './fixtures.ts';
-import { expectBothFinished } from './helpers/training.ts';
+import { expectBothFinished, openDiagnostics } from './helpers/training.ts';
 import { median } from '../src/util/stats.ts';
 
 async function screenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
@@ -39,6 +40,8 @@ async function screenshot(page: Page, testInfo: TestInfo, name: string): Promise
 }
 
 const run = (page: Page, id: 'A' | 'B') => page.getByTestId(`run-${id}`);
+/** A run's status card (progress, controls, checkpoint), above the charts; its settings are in `run`. */
+const card = (page: Page, id: 'A' | 'B') => page.getByTestId(`run-card-${id}`);
 
 const SAMPLE_DATASET = 'public/samples/motion6';
 
@@ -93,8 +96,9 @@ test('a shared link restores A, B and the model, and highlights where B differs'
   await expect(run(page, 'A').getByLabel('Optimizer')).toHaveValue('adamw');
   await expect(run(page, 'A').getByLabel('Epochs')).toHaveValue('4');
   await expect(run(page, 'A').getByRole('switch', { name: 'CutMix' })).not.toBeChecked();
-  await expect(run(page, 'B').getByLabel('Training preset')).toHaveValue('write-up');
-  await expect(run(page, 'B').getByLabel('Learning rate')).toHaveValue('0.0004');
+  // The link names no preset for B: it takes the recipe of the model (small, from scratch).
+  await expect(run(page, 'B').getByLabel('Training preset')).toHaveValue('from-scratch');
+  await expect(run(page, 'B').getByLabel('Learning rate')).toHaveValue('0.001');
   await expect(run(page, 'B').getByRole('switch', { name: 'CutMix' })).toBeChecked();
   await expect(run(page, 'B').getByLabel('CutMix mode')).toHaveValue('cube');
   await expect(page.getByTestId('model-source').getByRole('radio', { name: 'Small' })).toBeChecked();
@@ -102,9 +106,11 @@ test('a shared link restores A, B and the model, and highlights where B differs'
 
   // The highlight names exactly the settings where the two configs differ.
   const params = new URLSearchParams(link);
-  const expected = diffRunConfigs(decodeRun(params, 'a.').config, decodeRun(params, 'b.').config).map(
-    (d) => d.key,
-  );
+  const recipe = recipeFor('small');
+  const expected = diffRunConfigs(
+    decodeRun(params, 'a.', recipe).config,
+    decodeRun(params, 'b.', recipe).config,
+  ).map((d) => d.key);
   expect(expected).toEqual(expect.arrayContaining(['optimizer', 'lr', 'epochs', 'cutmix', 'cutmixMode']));
   await expect(page.getByTestId('ab-diff')).toHaveAttribute('data-keys', expected.join(','));
   for (const id of ['A', 'B'] as const) {
@@ -195,17 +201,18 @@ test('the model panel shows parameters, FLOPs and memory of a preset for each ba
   const classes = ['FadeIn', 'FadeOut', 'Grow', 'Shrink', 'SlideDown', 'SlideUp'];
   await expectFigures(classes, { A: 8, B: 8 });
 
-  // 204 training clips: the plan follows HF Trainer's arithmetic for each run's batch size.
-  const writeUp = presetById('write-up').config;
+  // 204 training clips: the plan follows HF Trainer's arithmetic for each run's batch size (the recipe of a
+  // model trained from scratch).
+  const recipe = presetById('from-scratch').config;
   await expect(page.getByTestId('run-plan-A')).toHaveAttribute(
     'data-total-steps',
-    String(planTraining(writeUp, 204).totalSteps),
+    String(planTraining(recipe, 204).totalSteps),
   );
   await run(page, 'B').getByLabel('Batch size').fill('2');
   await expectFigures(classes, { A: 8, B: 2 });
   await expect(page.getByTestId('run-plan-B')).toHaveAttribute(
     'data-total-steps',
-    String(planTraining({ ...writeUp, batchSize: 2 }, 204).totalSteps),
+    String(planTraining({ ...recipe, batchSize: 2 }, 204).totalSteps),
   );
   await page.getByTestId('model-input').getByRole('combobox').selectOption('8x112');
   await expect(page.getByTestId('model-flops')).not.toHaveAttribute(
@@ -429,6 +436,7 @@ async function clickTimings(page: Page, clicks: number): Promise<ClickTiming[]> 
       }
     }).observe({ type: 'event', durationThreshold: 16, buffered: false } as PerformanceObserverInit);
   });
+  await openDiagnostics(page);
   const counter = page.getByTestId('click-counter');
   for (let i = 0; i < clicks; i++) {
     const before = await counter.textContent();
@@ -451,17 +459,22 @@ async function pointCounts(page: Page): Promise<{ a: number; b: number }> {
   };
 }
 
-test('the whole flow: sample, tiny, A without and B with CutMix, train both, results, export', async ({
+test('the whole flow with the defaults: sample, train both, A learns, the explanation names the leader, results, export', async ({
   page,
 }, testInfo) => {
   // Enabled at integration (needs the engine's training methods).
   test.setTimeout(20 * 60_000);
-  await page.goto(
-    '/?model=tiny&input=8x64&a.preset=write-up&a.epochs=10&a.lr=0.001&a.warmupRatio=0.1&b.preset=write-up&b.epochs=10&b.lr=0.001&b.warmupRatio=0.1&b.cutmix=true',
-  );
+  // Nothing chosen: the defaults a new user meets (tiny at 8x64 from scratch, A without and B with CutMix).
+  await page.goto('/');
+  await expect(page.getByTestId('recipe-note-A')).toHaveAttribute('data-fits', 'true');
+  await expect(run(page, 'A').getByLabel('Training preset')).toHaveValue('from-scratch');
   await page.getByRole('button', { name: 'Try the sample dataset' }).click();
   await expect(page.getByTestId('dataset-summary')).toBeVisible({ timeout: 120_000 });
-  await page.getByTestId('model-source').getByRole('radio', { name: 'Tiny' }).check();
+  // Before starting: what it will cost here, from a measurement of this machine.
+  const cost = page.getByTestId('run-cost');
+  await expect(cost).toHaveAttribute('data-fits', 'true');
+  await expect(page.getByTestId('run-cost-time')).toContainText(/a step of A, .* an epoch of \d+ clips/);
+  expect(Number(await cost.getAttribute('data-step-seconds'))).toBeGreaterThan(0);
   await expect(run(page, 'A').getByRole('switch', { name: 'CutMix' })).not.toBeChecked();
   await expect(run(page, 'B').getByRole('switch', { name: 'CutMix' })).toBeChecked();
   await page.getByTestId('train-both').click();
@@ -527,6 +540,26 @@ test('the whole flow: sample, tiny, A without and B with CutMix, train both, res
   );
   expect(runB!.steps.some((p) => p.accuracyTarget === 'dominant-label')).toBe(true);
 
+  // "What this shows" speaks of these runs: the leader on validation and the gap it measured.
+  const bestValB = Math.max(...runB!.val.map((v) => v.top1));
+  const explain = page.getByTestId('explain');
+  const gap = Math.abs(bestValA - bestValB) * 100;
+  await expect(explain).toHaveAttribute(
+    'data-leader',
+    bestValA === bestValB ? 'level' : bestValA > bestValB ? 'A' : 'B',
+  );
+  await expect(explain).toHaveAttribute('data-gap', gap.toFixed(1));
+  if (bestValA !== bestValB)
+    await expect(explain).toContainText(`leads on validation by ${gap.toFixed(1)} points`);
+  await expect(explain.locator('[data-kind="mixing"]')).toContainText(/of B's training clips were mixed/);
+  // And what to try next, as one click that changes B.
+  const suggestion = page.getByTestId('explain-suggestions').getByRole('button').first();
+  await expect(suggestion).toBeVisible();
+  // B is the recipe with CutMix on (1 setting edited); the suggestion edits one more.
+  await expect(page.getByTestId('run-summary-B')).toContainText('(1 edited)');
+  await suggestion.click();
+  await expect(page.getByTestId('run-summary-B')).toContainText('(2 edited)');
+
   // The fine-tuned weights as HF files: model.safetensors parses and has HF's key names.
   const downloads: Record<string, Buffer> = {};
   page.on('download', async (d) => void (downloads[d.suggestedFilename()] = readFileSync(await d.path())));
@@ -569,6 +602,11 @@ test('a Hub checkpoint loads with progress and a key report; a wrong repo or rev
     });
     observer.observe(document.body, { childList: true, subtree: true });
   });
+  // A pretrained checkpoint starts from the write-up's recipe, and the preset picker says why.
+  await expect(run(page, 'A').getByLabel('Training preset')).toHaveValue('write-up');
+  await expect(run(page, 'B').getByLabel('Training preset')).toHaveValue('write-up');
+  await expect(page.getByTestId('recipe-note-A')).toHaveAttribute('data-fits', 'true');
+  await expect(page.getByTestId('recipe-note-A')).toContainText('pretrained checkpoint');
   await page.getByRole('button', { name: 'Load checkpoint' }).click();
   await expect(page.getByTestId('key-report')).toBeVisible({ timeout: 60_000 });
   expect(await page.evaluate(() => (window as unknown as { sawProgress?: boolean }).sawProgress)).toBe(true);
@@ -633,8 +671,8 @@ test('a reloaded page resumes saved runs from their checkpoints and ends with wh
   await page.locator('input[type="file"][webkitdirectory]').setInputFiles(dataset);
   await expect(page.getByTestId('dataset-summary')).toBeVisible({ timeout: 120_000 });
   await page.getByTestId('train-both').click();
-  await expect(run(page, 'A')).toContainText('Checkpoint at step', { timeout: 300_000 });
-  await expect(run(page, 'B')).toContainText('Checkpoint at step', { timeout: 300_000 });
+  await expect(card(page, 'A')).toContainText('Checkpoint at step', { timeout: 300_000 });
+  await expect(card(page, 'B')).toContainText('Checkpoint at step', { timeout: 300_000 });
 
   // Leave mid-run, as a closed tab or a crash would.
   await page.reload();
@@ -673,16 +711,17 @@ test('a lost GPU device pauses both runs with a message; Resume continues from t
 
   // Pausing writes a checkpoint; the device is lost a few steps after it.
   await expect.poll(() => stepOf(page, 'A'), { timeout: 300_000 }).toBeGreaterThanOrEqual(1);
-  const controlsA = run(page, 'A').getByRole('group', { name: 'Run A controls' });
+  const controlsA = card(page, 'A').getByRole('group', { name: 'Run A controls' });
   await controlsA.getByRole('button', { name: 'Pause' }).click();
   await expect(page.getByTestId('run-status-A')).toHaveAttribute('data-status', 'paused', {
     timeout: 120_000,
   });
-  await expect(run(page, 'A')).toContainText('Checkpoint at step');
+  await expect(card(page, 'A')).toContainText('Checkpoint at step');
   const checkpointStep = await stepOf(page, 'A');
   await controlsA.getByRole('button', { name: 'Resume' }).click();
   await expect.poll(() => stepOf(page, 'A'), { timeout: 300_000 }).toBeGreaterThan(checkpointStep);
 
+  await openDiagnostics(page);
   await page.getByTestId('simulate-device-loss').click();
   await expect(page.getByTestId('device-loss-result')).toContainText('destroyed');
   for (const id of ['A', 'B'] as const) {
@@ -694,14 +733,14 @@ test('a lost GPU device pauses both runs with a message; Resume continues from t
   await screenshot(page, testInfo, 'device-lost');
   // The newest checkpoint: the pause's, or an epoch's end after it.
   const lastCheckpoint = Number(
-    /Checkpoint at step (\d+)/.exec((await run(page, 'A').textContent()) ?? '')?.[1],
+    /Checkpoint at step (\d+)/.exec((await card(page, 'A').textContent()) ?? '')?.[1],
   );
   expect(lastCheckpoint).toBeGreaterThanOrEqual(checkpointStep);
   await controlsA.getByRole('button', { name: 'Resume' }).click();
   await expect(page.getByTestId('engine-log')).toContainText(`Run A resumes from step ${lastCheckpoint}`, {
     timeout: 120_000,
   });
-  await run(page, 'B')
+  await card(page, 'B')
     .getByRole('group', { name: 'Run B controls' })
     .getByRole('button', { name: 'Resume' })
     .click();

@@ -10,7 +10,7 @@ import type { Page } from '@playwright/test';
 import { ensureUcfLikeDataset, type UcfLikeDataset } from '../scripts/ucf-like-dataset.ts';
 import type { MetricsFile } from '../src/store/metrics-file.ts';
 import { expect, test } from './fixtures.ts';
-import { engineLogLines, expectBothFinished, exportedMetrics } from './helpers/training.ts';
+import { engineLogLines, expectBothFinished, exportedMetrics, openDiagnostics } from './helpers/training.ts';
 
 let dataset: UcfLikeDataset;
 
@@ -119,6 +119,7 @@ test('the same dataset as the Hub’s .tar.gz, with ffmpeg.wasm instances crashi
   });
   // Two instances crash on their next command, while decode-all and both runs' prefetches keep them busy.
   const crashes = 2;
+  await openDiagnostics(page);
   for (let i = 0; i < crashes; i++) await page.getByTestId('crash-ffmpeg').click();
   await expectBothFinished(page, 15 * 60_000);
   await expect(page.getByTestId('decoder-facts')).toHaveAttribute('data-retried', String(crashes), {

@@ -23,6 +23,7 @@ import {
   EXPERIMENT_USAGE,
   ExperimentArgsError,
   experimentQuery,
+  explainMetrics,
   parseExperimentArgs,
   summarizeExperiment,
 } from './lib/experiment.ts';
@@ -174,6 +175,7 @@ async function main(): Promise<void> {
       dataset: await datasetFacts(page),
       model: metrics.model?.description ?? null,
       runs,
+      explanation: explainMetrics(metrics),
       problems,
     };
     writeFileSync(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);

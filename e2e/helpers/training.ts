@@ -18,7 +18,7 @@ export async function expectBothFinished(page: Page, timeout: number): Promise<v
           .getByTestId(testId)
           .textContent({ timeout: 2000 })
           .catch(() => '(not shown)');
-      const progress = await text(`run-${id}`);
+      const progress = await text(`run-card-${id}`);
       const log = await text('engine-log');
       const silent = await page
         .getByTestId('memory-in-use')
@@ -46,4 +46,10 @@ export async function exportedMetrics(page: Page): Promise<MetricsFile> {
 /** The engine log's lines (present in the page once it has entries, open or not). */
 export async function engineLogLines(page: Page): Promise<string[]> {
   return page.getByTestId('engine-log').locator('li').allTextContents();
+}
+
+/** Opens the System panel's diagnostics (the checks and simulated faults live behind a disclosure). */
+export async function openDiagnostics(page: Page): Promise<void> {
+  const diagnostics = page.getByTestId('diagnostics');
+  if ((await diagnostics.getAttribute('open')) === null) await diagnostics.locator('summary').click();
 }

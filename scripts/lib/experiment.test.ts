@@ -35,14 +35,29 @@ describe('experiment command line', () => {
     expect(rejected).toEqual([]);
     expect(experiment.model.model).toBe('tiny');
     expect(experiment.model.input).toBe('8x64');
-    expect(experiment.runs.A.preset).toBe('write-up');
-    expect(experiment.runs.A.config).toEqual({ ...presetById('write-up').config, epochs: 3, lr: 0.001 });
+    // No preset in --a: the recipe of a model trained from scratch.
+    expect(experiment.runs.A.preset).toBe('from-scratch');
+    expect(experiment.runs.A.config).toEqual({ ...presetById('from-scratch').config, epochs: 3, lr: 0.001 });
     expect(experiment.runs.B.preset).toBe('hf-tutorial');
     expect(experiment.runs.B.config).toEqual({
       ...presetById('hf-tutorial').config,
       cutmix: true,
       cutmixMode: 'temporal',
     });
+  });
+
+  it('with no arguments, runs the page’s default comparison; a checkpoint starts from the write-up’s recipe', () => {
+    const defaults = decodeExperiment(new URLSearchParams(experimentQuery(parseExperimentArgs([]))));
+    expect(defaults.experiment.model).toMatchObject({ model: 'tiny', input: '8x64' });
+    expect(defaults.experiment.runs.A).toEqual({
+      preset: 'from-scratch',
+      config: presetById('from-scratch').config,
+    });
+    expect(defaults.experiment.runs.B.config).toEqual({ ...presetById('from-scratch').config, cutmix: true });
+    const hub = decodeExperiment(
+      new URLSearchParams(experimentQuery(parseExperimentArgs(['--repo', 'MCG-NJU/videomae-base']))),
+    );
+    expect(hub.experiment.runs.A.preset).toBe('write-up');
   });
 
   it('without --b, B is A with CutMix flipped', () => {

@@ -10,8 +10,14 @@ import { RUN_IDS, type RunId } from '../../src/worker/training-protocol.ts';
 import { median } from '../../src/util/stats.ts';
 import type { MetricsFile } from '../../src/store/metrics-file.ts';
 import { missedClips } from '../../src/train/run-problems.ts';
+import { explainRuns } from '../../src/ui/charts/explain.ts';
 import type { EvalPoint } from '../../src/worker/training-protocol.ts';
-import { INPUT_KEYS, MODEL_PRESET_NAMES } from '../../src/store/model-settings.ts';
+import {
+  INPUT_KEYS,
+  MODEL_PRESET_NAMES,
+  recipeFor,
+  type ModelSource,
+} from '../../src/store/model-settings.ts';
 import {
   comparisonPartner,
   decodeExperiment,
@@ -39,10 +45,13 @@ export interface ExperimentOptions {
   timeoutMinutes: number;
 }
 
-export const EXPERIMENT_USAGE = `usage: npm run experiment -- [--data <folder>] [--preset tiny|small|base | --repo <hub repo> [--hub-url <url>]]
-  [--input 8x64] [--backend auto|webgpu|wasm|webgl|cpu] [--a '<json>'] [--b '<json>'] [--out <dir>] [--timeout <minutes>]
-  --a / --b: run settings on top of a run preset, e.g. '{"preset":"write-up","epochs":3,"cutmix":true}'.
-  Without --b, B is A with CutMix flipped. Without --data, the built-in sample dataset is used.`;
+export const EXPERIMENT_USAGE = `usage: npm run experiment -- [--data <folder or .tar.gz/.tgz/.tar/.zip>]
+  [--preset tiny|small|base | --repo <hub repo> [--hub-url <url>]] [--input 8x64]
+  [--backend auto|webgpu|wasm|webgl|cpu] [--a '<json>'] [--b '<json>'] [--out <dir>] [--timeout <minutes>]
+  --a / --b: run settings on top of a run preset, e.g. '{"preset":"write-up","epochs":3,"cutmix":true}'; without
+  a preset, the model's recipe (from-scratch for a preset model, write-up for a checkpoint).
+  Without --b, B is A with CutMix flipped. Without --data, the built-in sample dataset is used. With no
+  arguments at all it runs the page's default comparison on the sample and prints it.`;
 
 function parseJsonObject(flag: string, text: string): Record<string, unknown> {
   let value: unknown;
@@ -120,10 +129,17 @@ export function parseExperimentArgs(argv: readonly string[]): ExperimentOptions 
   return options;
 }
 
-/** A run's settings from `{"preset": ..., <run config key>: value}`, checked key by key. */
-export function runSettingsOf(flag: string, overrides: Record<string, unknown>): RunSettings {
+/**
+ * A run's settings from `{"preset": ..., <run config key>: value}`, checked key by key; without a preset, the
+ * model's recipe (`fallback`).
+ */
+export function runSettingsOf(
+  flag: string,
+  overrides: Record<string, unknown>,
+  fallback: PresetId = 'write-up',
+): RunSettings {
   const { preset: presetValue, ...rest } = overrides;
-  let preset: PresetId = 'write-up';
+  let preset: PresetId = fallback;
   if (presetValue !== undefined) {
     if (!(PRESET_IDS as unknown[]).includes(presetValue))
       throw new ExperimentArgsError(
@@ -145,10 +161,12 @@ export function runSettingsOf(flag: string, overrides: Record<string, unknown>):
 /** The page's query string for the experiment; settings the page would reject are reported here instead. */
 export function experimentQuery(options: ExperimentOptions): string {
   const experiment = defaultExperiment();
-  const a = runSettingsOf('--a', options.a);
+  const source = options.repo ? 'hub' : ((options.preset as ModelSource | null) ?? experiment.model.model);
+  const recipe = recipeFor(source);
+  const a = runSettingsOf('--a', options.a, recipe);
   const runs: Record<RunId, RunSettings> = {
     A: a,
-    B: options.b ? runSettingsOf('--b', options.b) : comparisonPartner(a),
+    B: options.b ? runSettingsOf('--b', options.b, recipe) : comparisonPartner(a),
   };
   experiment.runs = runs;
   if (options.repo) {
@@ -242,4 +260,20 @@ export function summarizeExperiment(metrics: MetricsFile): RunResult[] {
       problems: run.problems,
     };
   });
+}
+
+/** What the page's "What this shows" says about the two runs, and its suggestions for B, from the export. */
+export function explainMetrics(metrics: MetricsFile): { findings: string[]; tryNext: string[] } | null {
+  const [a, b] = [metrics.runs.find((r) => r.id === 'A'), metrics.runs.find((r) => r.id === 'B')];
+  if (!a?.config || !b?.config) return null;
+  const done = b.status === 'finished' || b.status === 'stopped' || b.status === 'failed';
+  const { findings, suggestions } = explainRuns(
+    { config: a.config, steps: a.steps, val: a.val },
+    { config: b.config, steps: b.steps, val: b.val },
+    done,
+  );
+  return {
+    findings: findings.map((f) => f.text),
+    tryNext: suggestions.map((s) => `${s.label} (${s.key}=${String(s.value)}): ${s.why}`),
+  };
 }

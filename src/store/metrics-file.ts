@@ -158,6 +158,7 @@ function readStep(value: unknown, where: string, runId: string): StepPoint {
     clipsPerSecond: num('clipsPerSecond'),
     elapsedMs: num('elapsedMs'),
     ...(p.lostClips === undefined ? {} : { lostClips: num('lostClips') }),
+    ...(p.mixedClips === undefined ? {} : { mixedClips: num('mixedClips'), meanLam: num('meanLam') }),
   };
 }
 

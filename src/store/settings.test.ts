@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { presetById } from '../train/presets.ts';
 import { diffRunConfigs } from '../train/run-config.ts';
 import { bFollowsA, useSettings } from './settings.ts';
@@ -29,7 +29,8 @@ describe('the settings slice', () => {
     setRunSetting('B', 'seed', 7);
     expect(bFollowsA(useSettings.getState().runs)).toBe(false);
     setRunSetting('A', 'epochs', 5);
-    expect(useSettings.getState().runs.B.config.epochs).toBe(2);
+    // B keeps the epochs of its recipe (the tiny model's default, from scratch).
+    expect(useSettings.getState().runs.B.config.epochs).toBe(presetById('from-scratch').config.epochs);
     expect(keysOfDiff()).toEqual(['epochs', 'cutmix', 'seed']);
     resetBFromA();
     expect(keysOfDiff()).toEqual(['cutmix']);
@@ -39,5 +40,23 @@ describe('the settings slice', () => {
   it('never carries edits of B back to A', () => {
     useSettings.getState().setRunSetting('B', 'cutmixMode', 'temporal');
     expect(useSettings.getState().runs.A.config.cutmixMode).toBe('spatial');
+  });
+});
+
+describe('the runs follow the model to its recipe until the user chooses one', () => {
+  it('switches an untouched comparison between from-scratch and the write-up with the model', async () => {
+    vi.resetModules();
+    const { useSettings: fresh } = await import('./settings.ts');
+    const { defaultRunsFor } = await import('./url-state.ts');
+    expect(fresh.getState().runs.A.preset).toBe('from-scratch');
+    fresh.getState().setModelSetting('model', 'hub');
+    expect(fresh.getState().runs).toEqual(defaultRunsFor({ ...fresh.getState().model }));
+    expect(fresh.getState().runs.A.preset).toBe('write-up');
+    fresh.getState().setModelSetting('model', 'small');
+    expect(fresh.getState().runs.A.preset).toBe('from-scratch');
+    // Once chosen, a recipe stays whatever the model.
+    fresh.getState().applyRunPreset('A', 'hf-tutorial');
+    fresh.getState().setModelSetting('model', 'hub');
+    expect(fresh.getState().runs.A.preset).toBe('hf-tutorial');
   });
 });

@@ -17,6 +17,7 @@ import {
   comparisonPartner,
   decodeExperiment,
   defaultExperiment,
+  defaultRunsFor,
   encodeExperiment,
   hasExperimentParams,
   type Experiment,
@@ -90,6 +91,17 @@ function persist(state: Persisted): void {
   }
 }
 
+/** Whether the user has chosen or edited a run in this session (then the runs never follow the model). */
+let runsChosen = false;
+
+function sameRuns(a: Record<RunId, RunSettings>, b: Record<RunId, RunSettings>): boolean {
+  return (['A', 'B'] as const).every(
+    (id) =>
+      a[id].preset === b[id].preset &&
+      (Object.keys(b[id].config) as RunConfigKey[]).every((key) => a[id].config[key] === b[id].config[key]),
+  );
+}
+
 export const useSettings = create<SettingsState>()((set, get) => {
   const update = (patch: Partial<Persisted>) => {
     set(patch);
@@ -110,22 +122,31 @@ export const useSettings = create<SettingsState>()((set, get) => {
       update({ app: { ...get().app, [key]: value } });
     },
     setModelSetting(key, value) {
-      update({ model: { ...get().model, [key]: value } });
+      const { model, runs } = get();
+      const next = { ...model, [key]: value };
+      // Runs still on the old model's recipe (nobody chose another) follow the model to its own: from
+      // scratch for random weights, the write-up's for a pretrained checkpoint.
+      const follow = !runsChosen && sameRuns(runs, defaultRunsFor(model));
+      update(follow ? { model: next, runs: defaultRunsFor(next) } : { model: next });
     },
     setViewSetting(key, value) {
       update({ view: { ...get().view, [key]: value } });
     },
     setRunSetting(run, key, value) {
+      runsChosen = true;
       const current = get().runs[run];
       changeRun(run, { ...current, config: { ...current.config, [key]: value } });
     },
     applyRunPreset(run, preset) {
+      runsChosen = true;
       changeRun(run, { preset, config: presetById(preset).config });
     },
     setRun(run, settings) {
+      runsChosen = true;
       updateRun(run, settings);
     },
     resetBFromA() {
+      runsChosen = true;
       updateRun('B', comparisonPartner(get().runs.A));
     },
     dismissRejectedParams() {

@@ -5,7 +5,7 @@
 import { create } from 'zustand';
 import { BACKENDS, type BackendPreference, type BackendReport } from '../worker/backend.ts';
 import { getEngine } from '../worker/client.ts';
-import type { BusyWorkResult, MemoryReport, SelfCheckResult } from '../worker/protocol.ts';
+import type { BusyWorkResult, MemoryReport, SelfCheckResult, ThroughputReport } from '../worker/protocol.ts';
 import { maxAbsDiff } from '../util/compare.ts';
 
 export interface SelfCheckRow extends SelfCheckResult {
@@ -28,6 +28,8 @@ interface SystemState {
    * (a stuck GPU queue, a deadlock) otherwise looks like a slow step.
    */
   memory: { report: MemoryReport | null; asked: number | null };
+  /** Measured once the engine is ready: what the cost estimates before "Train both" start from. */
+  throughput: ThroughputReport | null;
   startEngine(preference: BackendPreference): Promise<void>;
   runSelfCheck(): Promise<void>;
   runBusyWork(ms: number): Promise<void>;
@@ -52,12 +54,20 @@ export const useSystem = create<SystemState>()((set, get) => ({
   busyWork: { running: false, last: null },
   deviceLoss: null,
   memory: { report: null, asked: null },
+  throughput: null,
 
   async startEngine(preference) {
-    set({ status: 'starting', error: null });
+    set({ status: 'starting', error: null, throughput: null });
     try {
       const report = await getEngine().call('init', preference);
       set({ status: 'ready', report });
+      // A fraction of a second of matMuls: the step-time estimate shown before training starts from it.
+      void getEngine()
+        .call('measureThroughput')
+        .then((throughput) => {
+          if (get().report?.backend === throughput.backend) set({ throughput });
+        })
+        .catch(() => undefined);
     } catch (error) {
       set({ status: 'failed', error: error instanceof Error ? error.message : String(error) });
     }

@@ -45,6 +45,8 @@ interface TrainingState {
   /** The settings each run was last started with (the forms may have changed since). */
   configs: Partial<Record<RunId, RunConfig>>;
   phase: SessionPhase;
+  /** When the current training started (Date.now()), while it trains. */
+  trainingSince: number | null;
   /** Why the last start failed (settings, dataset, model or engine), shown above the run columns. */
   error: string | null;
   /** Runs whose pause / resume / stop request is on its way. */
@@ -52,6 +54,8 @@ interface TrainingState {
   saved: { runs: SavedRunInfo[]; error: string | null; loaded: boolean };
   mixPreview: MixPreviewState | null;
   trainBoth(): Promise<void>;
+  /** Trains one run alone (when both do not fit in memory at once). */
+  trainAlone(id: RunId): Promise<void>;
   pauseRun(id: RunId): Promise<void>;
   resumeRun(id: RunId): Promise<void>;
   stopRun(id: RunId): Promise<void>;
@@ -103,6 +107,7 @@ export const useTraining = create<TrainingState>()((set, get) => {
       const fresh = runs.map((r) => r.id).filter((id) => !resume.includes(id));
       set((s) => ({
         phase: 'training',
+        trainingSince: Date.now(),
         configs: { ...s.configs, ...Object.fromEntries(runs.map((r) => [r.id, r.config])) },
         data: markQueued(
           resetRuns(s.data, fresh),
@@ -148,6 +153,7 @@ export const useTraining = create<TrainingState>()((set, get) => {
     data: emptyTrainingData(),
     configs: {},
     phase: 'idle',
+    trainingSince: null,
     error: null,
     pending: {},
     saved: { runs: [], error: null, loaded: false },
@@ -159,6 +165,10 @@ export const useTraining = create<TrainingState>()((set, get) => {
         RUN_IDS.map((id) => ({ id, config: runs[id].config })),
         [],
       );
+    },
+
+    trainAlone(id) {
+      return train([{ id, config: useSettings.getState().runs[id].config }], []);
     },
 
     pauseRun: (id) => control(id, 'pause'),

@@ -77,11 +77,20 @@ describe('the experiment in the URL', () => {
       preset: 'hf-tutorial',
       config: { ...presetById('hf-tutorial').config, lr: 1e-4 },
     });
+    // B names no preset: it takes the recipe of the model (small, from scratch).
     expect(experiment.runs.B).toEqual({
-      preset: 'write-up',
-      config: { ...presetById('write-up').config, cutmix: true },
+      preset: 'from-scratch',
+      config: { ...presetById('from-scratch').config, cutmix: true },
     });
     expect(experiment.model).toMatchObject({ model: 'small', input: '16x224' });
+  });
+
+  it('gives a run without a preset its model’s recipe: the write-up’s for a Hub checkpoint', () => {
+    const { experiment } = decodeExperiment(new URLSearchParams('model=hub&a.lr=0.0001'));
+    expect(experiment.runs.A).toEqual({
+      preset: 'write-up',
+      config: { ...presetById('write-up').config, lr: 1e-4 },
+    });
   });
 
   it('makes B from A when the link says nothing about B', () => {

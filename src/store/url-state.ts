@@ -3,10 +3,10 @@
  * from it, under `a.` / `b.`), and the view. A shared link carries all of it, so opening it restores the
  * same comparison; local storage keeps the same text for the next visit.
  */
-import { DEFAULT_PRESET, decodeRun, encodeRun, presetById, type PresetId } from '../train/presets.ts';
+import { decodeRun, encodeRun, presetById, type PresetId } from '../train/presets.ts';
 import { withCutMixToggled, type RunConfig } from '../train/run-config.ts';
 import { RUN_IDS, type RunId } from '../worker/training-protocol.ts';
-import { MODEL_SETTINGS_SCHEMA, type ModelSettings } from './model-settings.ts';
+import { MODEL_SETTINGS_SCHEMA, recipeFor, type ModelSettings } from './model-settings.ts';
 import { decodeParams, defaultsOf, encodeParams } from './schema.ts';
 import { VIEW_SETTINGS_SCHEMA, type ViewSettings } from './view-settings.ts';
 
@@ -29,12 +29,23 @@ export function comparisonPartner(a: RunSettings): RunSettings {
   return { preset: a.preset, config: withCutMixToggled(a.config) };
 }
 
+/** A run with `preset`'s settings as they are. */
+export function runOfPreset(preset: PresetId): RunSettings {
+  return { preset, config: presetById(preset).config };
+}
+
+/** The comparison a model starts with: A its recipe, B the same with CutMix flipped. */
+export function defaultRunsFor(model: ModelSettings): Record<RunId, RunSettings> {
+  const a = runOfPreset(recipeFor(model.model));
+  return { A: a, B: comparisonPartner(a) };
+}
+
 export function defaultExperiment(): Experiment {
-  const a: RunSettings = { preset: DEFAULT_PRESET, config: presetById(DEFAULT_PRESET).config };
+  const model = defaultsOf(MODEL_SETTINGS_SCHEMA);
   return {
-    model: defaultsOf(MODEL_SETTINGS_SCHEMA),
+    model,
     view: defaultsOf(VIEW_SETTINGS_SCHEMA),
-    runs: { A: a, B: comparisonPartner(a) },
+    runs: defaultRunsFor(model),
   };
 }
 
@@ -55,24 +66,27 @@ export interface DecodedExperiment {
 }
 
 /**
- * Reads an experiment. Settings not named take their defaults, except B: a link without any `b.` setting
- * means "B is A with CutMix flipped", the comparison the page is for.
+ * Reads an experiment. Settings not named take their defaults (a run without a preset takes its model's
+ * recipe), except B: a link without any `b.` setting means "B is A with CutMix flipped", the comparison the
+ * page is for.
  */
 export function decodeExperiment(params: URLSearchParams): DecodedExperiment {
   const model = decodeParams(MODEL_SETTINGS_SCHEMA, params);
   const view = decodeParams(VIEW_SETTINGS_SCHEMA, params);
-  const a = decodeRun(params, RUN_PREFIX.A);
+  const modelSettings = { ...defaultsOf(MODEL_SETTINGS_SCHEMA), ...model.values };
+  const recipe = recipeFor(modelSettings.model);
+  const a = decodeRun(params, RUN_PREFIX.A, recipe);
   const runA: RunSettings = { preset: a.preset, config: a.config };
   const rejected = [...model.rejected, ...view.rejected, ...a.rejected];
   let runB = comparisonPartner(runA);
   if (hasPrefixed(params, RUN_PREFIX.B)) {
-    const b = decodeRun(params, RUN_PREFIX.B);
+    const b = decodeRun(params, RUN_PREFIX.B, recipe);
     runB = { preset: b.preset, config: b.config };
     rejected.push(...b.rejected);
   }
   return {
     experiment: {
-      model: { ...defaultsOf(MODEL_SETTINGS_SCHEMA), ...model.values },
+      model: modelSettings,
       view: { ...defaultsOf(VIEW_SETTINGS_SCHEMA), ...view.values },
       runs: { A: runA, B: runB },
     },

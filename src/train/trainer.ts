@@ -203,6 +203,7 @@ export class RunTrainer {
     let clips = 0;
     let lostClips = 0;
     let anyMixed = false;
+    const lams: number[] = [];
     try {
       for (const g of micro) {
         const request = this.requestOf(g);
@@ -215,6 +216,7 @@ export class RunTrainer {
         correct += outcome.correct;
         clips += batch.labels.length;
         anyMixed ||= outcome.mixed;
+        lams.push(...outcome.lams);
         if (!Number.isFinite(outcome.loss)) {
           disposeAll(outcome.grads);
           throw new NonFiniteLossError(
@@ -265,6 +267,9 @@ export class RunTrainer {
         clipsPerSecond: (clips / ms) * 1000,
         elapsedMs: this.elapsed,
         lostClips,
+        ...(lams.length > 0
+          ? { mixedClips: lams.length, meanLam: lams.reduce((a, b) => a + b, 0) / lams.length }
+          : {}),
       };
       this.steps.push(point);
       return { point, ...this.boundaryAfter(micro) };
@@ -292,7 +297,14 @@ export class RunTrainer {
     numClasses: number,
     mixing: boolean,
     mixConfig: ReturnType<typeof mixConfigOf>,
-  ): Promise<{ loss: number; correct: number; mixed: boolean; grads: Map<string, tf.Tensor> }> {
+  ): Promise<{
+    loss: number;
+    correct: number;
+    mixed: boolean;
+    /** Of each clip that was mixed, the share of its own content (lambda). */
+    lams: number[];
+    grads: Map<string, tf.Tensor>;
+  }> {
     const [b, t, , h, w] = batch.shape;
     const clips = tf.tensor5d(batch.data, batch.shape);
     const plan = mixing
@@ -324,8 +336,15 @@ export class RunTrainer {
         mix?.samples ??
         Array.from(batch.labels, (label) => ({ label, dominantLabel: label, kind: 'none' as const }));
       const accuracy = stepAccuracy(logitValues, numClasses, samples);
+      const mixedSamples = (mix?.samples ?? []).filter((s) => s.kind !== 'none' && !s.selfPaired);
       const mixed = mix !== null && mix.samples.some((s) => s.kind !== 'none');
-      return { loss, correct: accuracy.correct, mixed, grads: named };
+      return {
+        loss,
+        correct: accuracy.correct,
+        mixed,
+        lams: mixedSamples.map((s) => s.lam),
+        grads: named,
+      };
     } finally {
       clips.dispose();
       if (mix) {

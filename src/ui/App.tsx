@@ -9,6 +9,7 @@ import { AppHeader } from './layout/AppHeader.tsx';
 import { ModelPanel } from './model/ModelPanel.tsx';
 import { ResultsPanel } from './results/ResultsPanel.tsx';
 import { RunColumn } from './runs/RunColumn.tsx';
+import { RunStrip } from './runs/RunStrip.tsx';
 import { TrainBar } from './runs/TrainBar.tsx';
 import { BackendNotice } from './system/BackendNotice.tsx';
 import { SystemPanel } from './system/SystemPanel.tsx';
@@ -53,11 +54,12 @@ export function App() {
           <ModelPanel />
         </div>
         <TrainBar />
+        <RunStrip />
+        <ChartsPanel />
         <div className="run-grid">
           <RunColumn runId="A" />
           <RunColumn runId="B" />
         </div>
-        <ChartsPanel />
         <ResultsPanel />
         <ExportPanel />
         <SystemPanel />

@@ -24,6 +24,16 @@ export interface MemoryReport {
   backend: BackendName;
 }
 
+/** How fast this machine multiplies matrices on the active backend: what step-time estimates start from. */
+export interface ThroughputReport {
+  backend: BackendName;
+  /** Billions of multiply-adds x 2 per second on a float32 matMul of `size` x `size` x `size`. */
+  gflops: number;
+  size: number;
+  /** Wall time the measurement took. */
+  ms: number;
+}
+
 export interface ComputeEngineApi {
   /** Starts tfjs on the preferred backend (or the best that works) and reports the choice. */
   init(preference: BackendPreference): Promise<BackendReport>;
@@ -32,4 +42,6 @@ export interface ComputeEngineApi {
   /** Keeps the worker busy with real tensor work for about `ms` milliseconds. */
   busyWork(ms: number): Promise<BusyWorkResult>;
   memory(): Promise<MemoryReport>;
+  /** Measures matMul throughput on the active backend (a fraction of a second; cached per backend). */
+  measureThroughput(): Promise<ThroughputReport>;
 }

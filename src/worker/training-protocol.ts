@@ -92,6 +92,9 @@ export interface StepPoint {
   elapsedMs: number;
   /** Clips of this step's batches that could not be read (the step trained on the others). */
   lostClips?: number;
+  /** Clips this step mixed with another (CutMix / Mixup), and the mean share of their own content (lambda). */
+  mixedClips?: number;
+  meanLam?: number;
 }
 
 export interface EvalPoint {

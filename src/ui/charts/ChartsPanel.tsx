@@ -8,7 +8,7 @@ import { Panel } from '../common/Panel.tsx';
 import { Segmented } from '../common/controls.tsx';
 import { useThrottled } from '../common/use-throttled.ts';
 import { formatCompact, formatPercent } from '../common/format.ts';
-import { explainComparison } from './explain.ts';
+import { ExplainPanel } from './ExplainPanel.tsx';
 import { MetricChart, type ChartSeries } from './MetricChart.tsx';
 import {
   downsampleMinMax,
@@ -128,8 +128,6 @@ export function ChartsPanel() {
   const axis = useSettings((s) => s.view.x);
   const smoothing = useSettings((s) => s.view.smoothing);
   const setViewSetting = useSettings((s) => s.setViewSetting);
-  const configA = useSettings((s) => s.runs.A.config);
-  const configB = useSettings((s) => s.runs.B.config);
   // The run columns follow every batch; the charts follow at CHART_REFRESH_MS, each in its turn.
   const runA = useThrottled(
     useTraining((s) => s.data.runs.A),
@@ -162,7 +160,6 @@ export function ChartsPanel() {
   const lr = useMemo(() => trainingSeries(stepSources, 'lr', axis, 0), [stepSources, axis]);
   const valLoss = useMemo(() => validationSeries(valSources, 'loss', axis), [valSources, axis]);
   const valAccuracy = useMemo(() => validationSeries(valSources, 'top1', axis), [valSources, axis]);
-  const explanation = useMemo(() => explainComparison(configA, configB), [configA, configB]);
 
   const steps = { countA: runA.steps.length, countB: runB.steps.length };
   const evals = { countA: runA.val.length, countB: runB.val.length };
@@ -266,12 +263,7 @@ export function ChartsPanel() {
           height={200}
           emptyText={WAITING}
         />
-        <aside className="explain" data-testid="explain" aria-label="What this comparison shows">
-          <h3>What this shows</h3>
-          {explanation.map((line) => (
-            <p key={line}>{line}</p>
-          ))}
-        </aside>
+        <ExplainPanel />
       </div>
     </Panel>
   );

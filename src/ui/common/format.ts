@@ -49,6 +49,12 @@ export function formatDuration(seconds: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${rest}` : `${m}:${rest}`;
 }
 
+/** Like formatDuration, with the fractions that matter under 10 s: 0.153 -> "0.15 s", 2.46 -> "2.5 s". */
+export function formatSeconds(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds >= 10) return formatDuration(seconds);
+  return `${seconds.toFixed(seconds < 1 ? 2 : 1)} s`;
+}
+
 /** 0.8734 -> "87.3%". */
 export function formatPercent(fraction: number | null | undefined, digits = 1): string {
   if (fraction === null || fraction === undefined || !Number.isFinite(fraction)) return '—';

@@ -17,7 +17,7 @@ export function DatasetPanel() {
     <Panel
       id="dataset"
       title="Dataset"
-      subtitle="A folder of clips laid out like UCF101_subset: train/, val/, test/, one folder per class."
+      subtitle="Clips laid out like UCF101_subset: train/, val/, test/, a folder per class."
       actions={
         <button type="button" className="primary" onClick={() => void loadSampleDataset()} disabled={busy}>
           Try the sample dataset

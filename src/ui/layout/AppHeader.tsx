@@ -30,8 +30,8 @@ export function AppHeader() {
         <div>
           <h1>VideoMAE CutMix Playground</h1>
           <p className="tagline">
-            Fine-tune a video transformer on your own clips, in this tab, and watch CutMix on and off side by
-            side. Nothing leaves your machine.
+            Fine-tune VideoMAE on your clips in this tab: CutMix off and on, side by side. Nothing leaves your
+            machine.
           </p>
         </div>
       </div>

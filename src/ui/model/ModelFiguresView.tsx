@@ -9,39 +9,47 @@ interface Props {
   labels: number;
 }
 
-/** The model's cost in a few big numbers, each with its exact value in a data attribute for tests. */
+/**
+ * The model's cost in three figures on one line (the first screen has room for little else), each with its
+ * exact value in a data attribute for tests and the details in its tooltip.
+ */
 export function ModelFiguresView({ figures, batch, labels }: Props) {
+  const head = labels > 0 ? `head for ${labels} classes` : 'head for 2 classes until a dataset is loaded';
   return (
-    <div className="figures" data-testid="model-figures">
-      <div className="figure" data-testid="model-parameters" data-value={figures.parameters}>
-        <span className="figure-value">{formatCount(figures.parameters)}</span>
-        <span className="figure-label">parameters</span>
-        <span className="figure-note">
-          {labels > 0 ? `head for ${labels} classes` : 'head for 2 classes until a dataset is loaded'}
-        </span>
-      </div>
-      <div className="figure" data-testid="model-flops" data-value={figures.forwardFlopsPerClip}>
-        <span className="figure-value">{formatFlops(figures.forwardFlopsPerClip)}</span>
-        <span className="figure-label">per clip, forward</span>
-        <span className="figure-note">{figures.tokens.toLocaleString('en')} tokens</span>
-      </div>
-      <div className="figure" data-testid="model-memory" data-value={figures.bothBytes}>
-        <span className="figure-value">{formatBytes(figures.bothBytes)}</span>
-        <span className="figure-label">training memory, A and B</span>
+    <p className="figures" data-testid="model-figures">
+      <span className="figure" data-testid="model-parameters" data-value={figures.parameters} title={head}>
+        <strong className="figure-value">{formatCount(figures.parameters)}</strong> parameters
+      </span>
+      <span
+        className="figure"
+        data-testid="model-flops"
+        data-value={figures.forwardFlopsPerClip}
+        title={`${figures.tokens.toLocaleString('en')} tokens per clip`}
+      >
+        <strong className="figure-value">{formatFlops(figures.forwardFlopsPerClip)}</strong> per clip forward
+        ({figures.tokens.toLocaleString('en')} tokens)
+      </span>
+      <span
+        className="figure"
+        data-testid="model-memory"
+        data-value={figures.bothBytes}
+        title={
+          `Weights, gradients and Adam state of both runs, and one step's activations. With WebGPU's fused ` +
+          `attention, A's activations take ${formatBytes(figures.activationBytes.A.fused)} instead of ` +
+          `${formatBytes(figures.activationBytes.A.stock)}.`
+        }
+      >
+        <strong className="figure-value">{formatBytes(figures.bothBytes)}</strong> to train A and B{' '}
         <span
           className="figure-note"
           data-testid="model-memory-runs"
           data-a={figures.runBytes.A}
           data-b={figures.runBytes.B}
         >
-          A {formatBytes(figures.runBytes.A)} (batch {batch.A}) · B {formatBytes(figures.runBytes.B)} (batch{' '}
-          {batch.B})
+          (A {formatBytes(figures.runBytes.A)} at batch {batch.A}, B {formatBytes(figures.runBytes.B)} at
+          batch {batch.B})
         </span>
-        <span className="figure-note">
-          fused attention: activations {formatBytes(figures.activationBytes.A.fused)} instead of{' '}
-          {formatBytes(figures.activationBytes.A.stock)} for A
-        </span>
-      </div>
-    </div>
+      </span>
+    </p>
   );
 }

@@ -1,5 +1,4 @@
-import { useMemo } from 'react';
-import { INPUT_CHOICES, PRESETS as MODEL_PRESETS, presetConfig } from '../../model/videomae/config.ts';
+import { INPUT_CHOICES, PRESETS as MODEL_PRESETS } from '../../model/videomae/config.ts';
 import { useDatasetFacts } from '../../store/dataset-link.ts';
 import { useModel, useModelIsCurrent } from '../../store/model.ts';
 import {
@@ -17,7 +16,7 @@ import { HubForm } from './HubForm.tsx';
 import { KeyReportView } from './KeyReportView.tsx';
 import { LoadProgress } from './LoadProgress.tsx';
 import { ModelFiguresView } from './ModelFiguresView.tsx';
-import { figuresFromConfig, figuresFromSummary } from './model-figures.ts';
+import { useModelFigures } from './use-model-figures.ts';
 
 const SOURCE_LABELS: Record<ModelSource, string> = {
   tiny: 'Tiny',
@@ -34,9 +33,6 @@ const INPUT_LABELS = Object.fromEntries(
   ]),
 ) as Record<string, string>;
 
-/** Labels for a model built before any dataset is loaded: HF's default of two. */
-const PLACEHOLDER_LABELS = ['LABEL_0', 'LABEL_1'];
-
 export function ModelPanel() {
   const settings = useSettings((s) => s.model);
   const setModelSetting = useSettings((s) => s.setModelSetting);
@@ -50,20 +46,13 @@ export function ModelPanel() {
   const source = settings.model;
   const preset = isPresetSource(source) ? source : null;
 
-  const figures = useMemo(() => {
-    const batches = { A: batchA, B: batchB };
-    if (summary && current) return figuresFromSummary(summary, batches);
-    if (!preset) return null;
-    const input = INPUT_CHOICES[INPUT_KEYS.indexOf(settings.input)]!;
-    const config = presetConfig(preset, input, labels.length > 0 ? labels : PLACEHOLDER_LABELS);
-    return figuresFromConfig(config, batches);
-  }, [summary, current, preset, settings.input, labels, batchA, batchB]);
+  const { figures } = useModelFigures();
 
   return (
     <Panel
       id="model"
       title="Model"
-      subtitle="The weights both runs start from: a VideoMAE trained from scratch, or a pretrained checkpoint."
+      subtitle="The weights both runs start from: random (trained from scratch) or a pretrained checkpoint."
     >
       <div className="stack">
         <Segmented
@@ -87,11 +76,10 @@ export function ModelPanel() {
                 testId="model-input"
               />
               <NumberInput
-                label="Initialisation seed"
+                label="Initialisation seed (A and B)"
                 value={settings.initSeed}
                 parse={MODEL_SETTINGS_SCHEMA.initSeed.parse}
                 onCommit={(value) => setModelSetting('initSeed', value)}
-                hint="Both runs start from these weights"
                 invalidMessage="A whole number from 0"
                 testId="model-init-seed"
               />

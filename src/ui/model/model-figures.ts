@@ -6,6 +6,7 @@
 import {
   countParameters,
   forwardFlopsPerClip,
+  parseConfig,
   sequenceLength,
   trainingActivationBytes,
   type VideoMAEConfig,
@@ -24,6 +25,21 @@ export interface ModelFigures {
   runBytes: Record<RunId, number>;
   /** Both models on the device, one step at a time (the engine steps A and B in turn). */
   bothBytes: number;
+  /**
+   * The largest single tensor of a training step, per clip of the batch (what must fit one GPU storage
+   * binding): the MLP's hidden activations, the input clips, or, with stock attention, the scores.
+   */
+  largestTensorBytesPerClip: { stock: number; fused: number };
+  /** The same activations for one clip, to rescale for other batch sizes. */
+  activationBytesPerClip: { stock: number; fused: number };
+}
+
+/** Bytes of the largest tensor one training step makes for `batch` clips. */
+export function largestTensorBytes(c: VideoMAEConfig, batch: number, fused: boolean): number {
+  const n = sequenceLength(c);
+  const pixels = c.num_frames * c.num_channels * c.image_size * c.image_size;
+  const scores = fused ? n * c.hidden_size : c.num_attention_heads * n * n;
+  return BYTES_PER_FLOAT * batch * Math.max(pixels, n * c.intermediate_size, scores);
 }
 
 const BYTES_PER_FLOAT = 4;
@@ -31,6 +47,7 @@ const BYTES_PER_FLOAT = 4;
 const STATE_COPIES = 4;
 
 function assemble(
+  config: VideoMAEConfig,
   parameters: number,
   forward: number,
   tokens: number,
@@ -40,6 +57,11 @@ function assemble(
   const stateBytes = STATE_COPIES * BYTES_PER_FLOAT * parameters;
   const activationBytes = { A: activation(batch.A), B: activation(batch.B) };
   return {
+    largestTensorBytesPerClip: {
+      stock: largestTensorBytes(config, 1, false),
+      fused: largestTensorBytes(config, 1, true),
+    },
+    activationBytesPerClip: activation(1),
     parameters,
     forwardFlopsPerClip: forward,
     tokens,
@@ -52,6 +74,7 @@ function assemble(
 
 export function figuresFromConfig(config: VideoMAEConfig, batch: Record<RunId, number>): ModelFigures {
   return assemble(
+    config,
     countParameters(config),
     forwardFlopsPerClip(config),
     sequenceLength(config),
@@ -65,6 +88,7 @@ export function figuresFromConfig(config: VideoMAEConfig, batch: Record<RunId, n
 
 export function figuresFromSummary(summary: ModelSummary, batch: Record<RunId, number>): ModelFigures {
   return assemble(
+    parseConfig(summary.config),
     summary.parameters,
     summary.forwardFlopsPerClip,
     summary.tokens,

@@ -4,8 +4,8 @@ import { PRESETS, presetById, type PresetId } from '../../train/presets.ts';
 import type { RunConfig, RunConfigKey } from '../../train/run-config.ts';
 import type { RunId } from '../../worker/training-protocol.ts';
 import { SelectInput } from '../common/controls.tsx';
+import { RecipeNote } from './RecipeNote.tsx';
 import { RunSetting } from './RunSetting.tsx';
-import { RunStatus } from './RunStatus.tsx';
 import { ADVANCED_KEYS, isInactive, MAIN_GROUPS, mixSummary } from './setting-fields.ts';
 
 const PRESET_IDS = PRESETS.map((p) => p.id);
@@ -46,14 +46,13 @@ export function RunColumn({ runId }: { runId: RunId }) {
       <header className="run-header">
         <span className="run-swatch" aria-hidden="true" />
         <div>
-          <h2 id={`run-${runId}-heading`}>Run {runId}</h2>
+          <h2 id={`run-${runId}-heading`}>Run {runId} settings</h2>
           <p className="panel-subtitle" data-testid={`run-summary-${runId}`}>
             {mixSummary(config)} · {PRESET_LABELS[run.preset]}
             {editedFromPreset > 0 && ` (${editedFromPreset} edited)`}
           </p>
         </div>
       </header>
-      <RunStatus runId={runId} />
       <fieldset className="run-settings" disabled={locked}>
         <legend className="visually-hidden">Run {runId} settings</legend>
         {locked && <p className="muted small">Settings are locked while the runs train.</p>}
@@ -68,6 +67,7 @@ export function RunColumn({ runId }: { runId: RunId }) {
           differs={run.preset !== otherPreset}
           other={otherPreset !== run.preset ? PRESET_LABELS[otherPreset] : undefined}
         />
+        <RecipeNote runId={runId} />
         {MAIN_GROUPS.map((group) => (
           <div className="setting-group" key={group.title}>
             <h3>{group.title}</h3>

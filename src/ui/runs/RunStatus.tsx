@@ -5,6 +5,7 @@ import { useTraining } from '../../store/training.ts';
 import { planTraining } from '../../train/run-config.ts';
 import type { RunId, RunStatus as Status } from '../../worker/training-protocol.ts';
 import { formatCompact, formatDuration } from '../common/format.ts';
+import { FirstStepNote } from './FirstStepNote.tsx';
 import { progressOf } from './run-progress.ts';
 
 const STATUS_LABELS: Record<Status, string> = {
@@ -113,6 +114,7 @@ export function RunStatus({ runId }: { runId: RunId }) {
         </div>
       </dl>
       {status === 'idle' && <PlanLine runId={runId} />}
+      <FirstStepNote runId={runId} />
       {problems.length > 0 && (
         <ul
           className="run-problems small"

@@ -3,6 +3,7 @@ import { useTraining } from '../../store/training.ts';
 import { diffRunConfigs } from '../../train/run-config.ts';
 import { Segmented } from '../common/controls.tsx';
 import { formatCompact } from '../common/format.ts';
+import { CostLine, useRunCost } from './CostLine.tsx';
 import { EngineLog } from './EngineLog.tsx';
 import { SavedRuns } from './SavedRuns.tsx';
 
@@ -23,6 +24,8 @@ export function TrainBar() {
   const trainBoth = useTraining((s) => s.trainBoth);
   const diff = diffRunConfigs(runs.A.config, runs.B.config);
   const follows = bFollowsA(runs);
+  const cost = useRunCost();
+  const refused = cost !== null && !cost.fits;
   return (
     <section className="panel train-bar" aria-label="Train both runs">
       <div className="train-bar-main">
@@ -30,7 +33,8 @@ export function TrainBar() {
           type="button"
           className="primary big"
           onClick={() => void trainBoth()}
-          disabled={phase !== 'idle'}
+          disabled={phase !== 'idle' || refused}
+          title={refused ? (cost.reason ?? undefined) : undefined}
           data-testid="train-both"
         >
           {phase === 'preparing' ? 'Preparing…' : phase === 'training' ? 'Training…' : 'Train both'}
@@ -66,6 +70,7 @@ export function TrainBar() {
           )}
         </div>
       </div>
+      {phase === 'idle' && <CostLine cost={cost} />}
       {error && (
         <p className="notice notice-error" role="alert" data-testid="train-error">
           {error}

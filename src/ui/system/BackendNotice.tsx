@@ -15,9 +15,13 @@ export function BackendNotice() {
   if (!report || (report.backend === 'webgpu' && report.adapter && !report.adapter.isFallbackAdapter))
     return null;
   return (
-    <div className="notice" role="status" data-testid="backend-notice">
-      <strong>Training runs on the CPU ({report.backend}).</strong> {report.reason}. For GPU speed, open this
-      page in Chrome or Edge on a machine with a GPU and WebGPU enabled.
+    <div
+      className="notice notice-compact"
+      role="status"
+      data-testid="backend-notice"
+      title="For GPU speed, open this page in Chrome or Edge on a machine with a GPU and WebGPU enabled."
+    >
+      <strong>Training runs on the CPU ({report.backend}).</strong> {report.reason}.
     </div>
   );
 }

@@ -77,10 +77,15 @@ export function SystemPanel() {
             )}
           </dl>
         )}
-        <SelfCheckTable />
-        <ResponsivenessCheck />
-        <DeviceLossCheck />
-        <DecoderCrashCheck />
+        <details className="diagnostics" data-testid="diagnostics">
+          <summary>Diagnostics: backend agreement, responsiveness, simulated faults</summary>
+          <div className="stack">
+            <SelfCheckTable />
+            <ResponsivenessCheck />
+            <DeviceLossCheck />
+            <DecoderCrashCheck />
+          </div>
+        </details>
       </div>
     </Panel>
   );

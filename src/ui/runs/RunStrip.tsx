@@ -1,0 +1,23 @@
+import { useSettings } from '../../store/settings.ts';
+import { RUN_IDS } from '../../worker/training-protocol.ts';
+import { RunStatus } from './RunStatus.tsx';
+import { mixSummary } from './setting-fields.ts';
+
+/** A and B side by side: what each is, where it stands, and its controls (their settings are further down). */
+export function RunStrip() {
+  const runs = useSettings((s) => s.runs);
+  return (
+    <section className="run-strip" aria-label="Runs A and B">
+      {RUN_IDS.map((id) => (
+        <div key={id} className={`panel run-card run-${id.toLowerCase()}`} data-testid={`run-card-${id}`}>
+          <header className="run-header">
+            <span className="run-swatch" aria-hidden="true" />
+            <h2>Run {id}</h2>
+            <span className="panel-subtitle">{mixSummary(runs[id].config)}</span>
+          </header>
+          <RunStatus runId={id} />
+        </div>
+      ))}
+    </section>
+  );
+}
