@@ -120,5 +120,8 @@ describe('explainRuns, from the numbers', () => {
     // Still training: no "more epochs" yet; a calm B with warmup and half the batches mixed gets fewer ideas.
     const calm = curves({ ...b, warmupRatio: 0.1, mixProb: 0.5 }, steps(0.5, 0.01), val([0.9]));
     expect(ids(false, [runA, calm])).toEqual(['mode-temporal']);
+    // A finished B whose loss has levelled off is not told to train longer: the same rule as the sentence.
+    const levelled = curves(b, steps(0, 0.08), val([0.6]));
+    expect(ids(true, [runA, levelled])).not.toContain('more-epochs');
   });
 });

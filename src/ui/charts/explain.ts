@@ -81,6 +81,28 @@ function meanOf(values: number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length;
 }
 
+/**
+ * Whether the training loss still falls at the end: a slope over the last 30% of the steps larger than 5%
+ * of the recent loss per epoch counts; smaller moves are noise. Null with too few steps.
+ */
+export function lossTrend(
+  steps: readonly StepPoint[],
+): { slope: number; trend: 'falling' | 'rising' | 'flat' } | null {
+  const slope = lossSlopePerEpoch(steps);
+  if (slope === null) return null;
+  const mean = Math.max(
+    meanOf(
+      steps
+        .slice(-10)
+        .map((p) => p.loss)
+        .filter(Number.isFinite),
+    ),
+    1e-6,
+  );
+  const trend = slope < -0.05 * mean ? 'falling' : slope > 0.05 * mean ? 'rising' : 'flat';
+  return { slope, trend };
+}
+
 /** What was mixed: the share of training clips mixed and their mean lambda (own content kept). */
 export function mixingOf(run: RunCurves): { mixedShare: number; meanLam: number } | null {
   const mixed = run.steps.filter((p) => (p.mixedClips ?? 0) > 0);
@@ -213,12 +235,12 @@ function mixingFinding(id: RunId, run: RunCurves): Finding | null {
 function suggestionsFor(a: RunCurves, b: RunCurves, done: boolean): Suggestion[] {
   const out: Suggestion[] = [];
   const config = b.config;
-  const slope = lossSlopePerEpoch(b.steps);
+  const trend = lossTrend(b.steps);
   const va = finiteTop1(a.val);
   const vb = finiteTop1(b.val);
   const bBehind =
     va.length > 0 && vb.length > 0 && Math.max(...vb.map((p) => p.top1)) < Math.max(...va.map((p) => p.top1));
-  if (done && slope !== null && slope < 0 && config.maxSteps === 0) {
+  if (done && trend?.trend === 'falling' && config.maxSteps === 0) {
     out.push({
       id: 'more-epochs',
       label: `Train B for ${config.epochs * 2} epochs`,
