@@ -5,7 +5,7 @@
  */
 import { createRoot } from 'react-dom/client';
 import { CartesianGrid, Line, LineChart, XAxis, YAxis } from 'recharts';
-import '../../src/ui/app.css';
+import '../../src/ui/base.css';
 import { smoothSeries } from '../../src/train/metric-smoothing.ts';
 import { useTraining } from '../../src/store/training.ts';
 import { ChartsPanel } from '../../src/ui/charts/ChartsPanel.tsx';
