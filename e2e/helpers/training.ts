@@ -53,3 +53,18 @@ export async function openDiagnostics(page: Page): Promise<void> {
   const diagnostics = page.getByTestId('diagnostics');
   if ((await diagnostics.getAttribute('open')) === null) await diagnostics.locator('summary').click();
 }
+
+/** The step a run's status shows, e.g. 7 from "7 / 18". */
+export async function stepOf(page: Page, id: 'A' | 'B'): Promise<number> {
+  const text = (await page.getByTestId(`run-step-${id}`).textContent()) ?? '';
+  return Number(text.split('/')[0]) || 0;
+}
+
+/** How many points each run has on the training-loss chart. */
+export async function pointCounts(page: Page): Promise<{ a: number; b: number }> {
+  const chart = page.getByTestId('chart-train-loss');
+  return {
+    a: Number(await chart.getAttribute('data-points-a')),
+    b: Number(await chart.getAttribute('data-points-b')),
+  };
+}

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { presetConfig, type PresetName } from '../../../src/model/videomae/config.ts';
 import { VideoMAEForVideoClassification } from '../../../src/model/videomae/model.ts';
 import { DEFAULT_PREPROCESS } from '../../../src/data/clip-spec.ts';
-import { defaultsOf } from '../../../src/store/schema.ts';
+import { defaultsOf } from '../../../src/util/schema.ts';
 import { RUN_CONFIG_SCHEMA } from '../../../src/train/run-config.ts';
 import { MemoryBatchSource, type MemoryClip } from '../../../src/train/memory-batch-source.ts';
 import { RunTrainer } from '../../../src/train/trainer.ts';

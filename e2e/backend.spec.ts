@@ -1,8 +1,9 @@
+/**
+ * The compute backend: which one the app picks here and why, the setting in the URL, every backend's result
+ * checked against cpu in the worker, and a page that keeps answering while the worker computes.
+ */
 import { test, expect } from './fixtures.ts';
 import { openDiagnostics } from './helpers/training.ts';
-import { MODEL_SETTINGS_SCHEMA } from '../src/store/model-settings.ts';
-
-const DEFAULT_FRAMES = Number(MODEL_SETTINGS_SCHEMA.input.default.split('x')[0]);
 
 test('shows the chosen backend, the adapter and why, and the sample-dataset button', async ({ page }) => {
   await page.goto('/');
@@ -75,54 +76,4 @@ test('an invalid backend in the URL is reported and ignored', async ({ page }) =
   await page.goto('/?backend=quantum');
   await expect(page.getByRole('alert')).toContainText('backend=quantum');
   await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'wasm');
-});
-
-test('the sample dataset loads from the app itself, decodes, and previews a clip', async ({ page }) => {
-  // Decoding all 288 clips takes ~1 min on two busy cores; allow for a slower machine.
-  test.setTimeout(540_000);
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Try the sample dataset' }).click();
-  const summary = page.getByTestId('dataset-summary');
-  await expect(summary).toBeVisible();
-  await expect(summary).toHaveAttribute('data-clips', '288');
-  await expect(summary).toHaveAttribute('data-skipped', '0');
-  const table = page.getByTestId('layout-summary');
-  for (const name of ['SlideUp', 'SlideDown', 'Grow', 'Shrink', 'FadeIn', 'FadeOut']) {
-    await expect(table.getByRole('rowheader', { name })).toBeVisible();
-  }
-  await expect(page.getByTestId('dataset-rule')).toHaveAttribute('data-rule', 'split-folders');
-  await expect(page.getByTestId('dataset-codecs')).toContainText('H.264 High (282)');
-  await expect(page.getByTestId('dataset-codecs')).toContainText('MPEG-4 Part 2 (6)');
-  // Every clip decodes (the six XviD AVIs through ffmpeg.wasm), and a clip's sampled frames are shown.
-  await expect(summary).toHaveAttribute('data-decoded', '288', { timeout: 420_000 });
-  // The clip is sampled as the chosen model will see it: the default model's frames.
-  await expect(page.getByTestId('preview-frames')).toHaveAttribute('data-count', String(DEFAULT_FRAMES));
-  await expect(summary).toHaveAttribute('data-cached', '0');
-  // After a reload the decoded frames come from the browser's private file system: nothing decodes again.
-  // The one allowed exception, seen only under CI load: an OPFS operation that does not settle for a minute
-  // is given up, that clip is not stored (the cache line says how many), and only it decodes again.
-  const usage = (await page.getByTestId('cache-usage').textContent()) ?? '';
-  const notStored = Number(/(\d+) clips? not persisted/.exec(usage)?.[1] ?? 0);
-  expect(notStored, `cache before the reload: ${usage}`).toBeLessThanOrEqual(2);
-  await page.reload();
-  await page.getByRole('button', { name: 'Try the sample dataset' }).click();
-  await expect(summary).toHaveAttribute('data-decoded', '288', { timeout: 120_000 });
-  await expect(summary).toHaveAttribute('data-cached', String(288 - notStored));
-});
-
-test('a dropped folder (the folder picker) ingests with labels, splits and ignored files', async ({
-  page,
-}) => {
-  await page.goto('/');
-  await page.getByTestId('folder-input').setInputFiles('public/samples/motion6');
-  const summary = page.getByTestId('dataset-summary');
-  await expect(summary).toHaveAttribute('data-clips', '288');
-  await expect(page.getByTestId('split-total-train')).toHaveText('204');
-  await expect(page.getByTestId('split-total-val')).toHaveText('36');
-  await expect(page.getByTestId('split-total-test')).toHaveText('48');
-  // manifest.json is not a video: ignored and counted, not skipped.
-  await expect(page.getByTestId('ignored-count')).toHaveAttribute('data-count', '1');
-  await expect(summary).toHaveAttribute('data-skipped', '0');
-  await expect(summary).toContainText('motion6');
-  await expect(page.getByTestId('ingest-progress')).toHaveAttribute('data-phase', 'decoding');
 });
