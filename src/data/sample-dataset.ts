@@ -12,7 +12,10 @@ export interface SampleManifest {
   files: { path: string; size: number }[];
 }
 
-export const SAMPLE_DATASET_URL = `${import.meta.env.BASE_URL}samples/motion6/`;
+/** Where the app serves the sample; read when asked, so that importing this module needs no Vite (Node tests). */
+export function sampleDatasetUrl(): string {
+  return `${import.meta.env.BASE_URL}samples/motion6/`;
+}
 
 export interface FetchProgress {
   loadedFiles: number;
@@ -21,7 +24,7 @@ export interface FetchProgress {
   totalBytes: number;
 }
 
-export async function fetchSampleManifest(baseUrl = SAMPLE_DATASET_URL): Promise<SampleManifest> {
+export async function fetchSampleManifest(baseUrl = sampleDatasetUrl()): Promise<SampleManifest> {
   const response = await fetch(`${baseUrl}manifest.json`);
   if (!response.ok) throw new Error(`Sample dataset manifest: HTTP ${response.status} from ${response.url}`);
   return (await response.json()) as SampleManifest;
@@ -29,7 +32,7 @@ export async function fetchSampleManifest(baseUrl = SAMPLE_DATASET_URL): Promise
 
 export async function fetchSampleDataset(
   onProgress: (progress: FetchProgress) => void = () => {},
-  baseUrl = SAMPLE_DATASET_URL,
+  baseUrl = sampleDatasetUrl(),
   signal?: AbortSignal,
 ): Promise<{ manifest: SampleManifest; files: SourceFile[] }> {
   const manifest = await fetchSampleManifest(baseUrl);

@@ -48,7 +48,7 @@ function slice(stock: tf.KernelFunc): tf.KernelFunc {
     if (x.dtype === 'string') return stock(args);
     const attrs = args.attrs as unknown as tf.SliceAttrs;
     const [begin, size] = tf.slice_util.parseSliceParams(x, attrs.begin, attrs.size);
-    return sliceOnHeap(args.backend as BackendWasm, x, begin, size);
+    return sliceOnHeap(args.backend as BackendWasm, x, begin!, size!);
   };
 }
 

@@ -4,7 +4,7 @@
  * and the sampling settings the runs train with.
  */
 import { useMemo } from 'react';
-import type { DatasetIndex } from '../data/dataset-index.ts';
+import type { DatasetIndex } from '../data/index.ts';
 import { useDataset } from './dataset.ts';
 
 export interface DatasetFacts {

@@ -5,19 +5,26 @@
  */
 import * as Comlink from 'comlink';
 import { create } from 'zustand';
-import { getDataClient } from '../data/client.ts';
 import {
+  getDataClient,
   DEFAULT_PREPROCESS,
   evalClipSpec,
   trainClipSpec,
   type PreprocessSettings,
-} from '../data/clip-spec.ts';
-import type { DatasetIndex } from '../data/dataset-index.ts';
-import { IngestCancelledError, messageOf } from '../data/errors.ts';
-import { DEFAULT_SPLIT_OPTIONS, type SplitOptions } from '../data/labels.ts';
-import { fetchSampleDataset, type FetchProgress } from '../data/sample-dataset.ts';
-import type { SourceFile } from '../data/source-files.ts';
-import type { CacheStats, DecodeReport, IngestProgress, PreviewFrames } from '../data/worker/protocol.ts';
+  type DatasetIndex,
+  IngestCancelledError,
+  messageOf,
+  DEFAULT_SPLIT_OPTIONS,
+  type SplitOptions,
+  fetchSampleDataset,
+  type FetchProgress,
+  type SourceFile,
+  type CacheStats,
+  type RawFrames,
+  type DecodeReport,
+  type IngestProgress,
+  type PreviewFrames,
+} from '../data/index.ts';
 import { presetInputOf } from './model-settings.ts';
 import { useSettings } from './settings.ts';
 
@@ -56,6 +63,8 @@ interface DatasetState {
   previewClip(clipId: string | null, options?: { mode?: PreviewMode; epoch?: number }): Promise<void>;
   setMemoryBudget(bytes: number): Promise<void>;
   refreshCacheStats(): Promise<void>;
+  /** Frames of a clip at a working size (the gallery's thumbnails). */
+  readFrames(clipId: string, indices: readonly number[], maxShortSide: number): Promise<RawFrames>;
   /** Makes the next decode of that kind crash its decoder (the System panel's check, and its test). */
   crashDecoder(kind: 'ffmpeg' | 'webcodecs'): Promise<void>;
   /** Takes the data worker's index again: clips that failed while training moved to `skipped` there. */
@@ -197,6 +206,10 @@ export const useDataset = create<DatasetState>()((set, get) => ({
 
   async refreshCacheStats() {
     set({ cache: await api().cacheStats() });
+  },
+
+  readFrames(clipId, indices, maxShortSide) {
+    return api().getFrames(clipId, indices, maxShortSide);
   },
 
   async crashDecoder(kind) {

@@ -2,8 +2,8 @@
  * Connects the compute worker (tfjs, training) to the data worker (decoding, batches) with a
  * MessageChannel, once: training batches then flow worker to worker, never through the page.
  */
-import { getDataClient } from '../data/client.ts';
-import { getEngine } from '../worker/client.ts';
+import { getDataClient } from '../data/index.ts';
+import { getEngine } from '../worker/index.ts';
 
 let connected: Promise<void> | null = null;
 

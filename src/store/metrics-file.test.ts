@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { presetById } from '../train/presets.ts';
-import type { EvalPoint, StepPoint } from '../worker/training-protocol.ts';
+import { presetById, type EvalPoint, type StepPoint } from '../worker/index.ts';
 import {
   METRICS_FORMAT,
   METRICS_VERSION,

@@ -4,8 +4,13 @@
  * non-finite numbers (a diverged step) are written as the strings "NaN", "Infinity", "-Infinity" and read
  * back as numbers.
  */
-import { RUN_CONFIG_KEYS, type RunConfig } from '../train/run-config.ts';
-import type { EvalPoint, RunStatus, StepPoint } from '../worker/training-protocol.ts';
+import {
+  RUN_CONFIG_KEYS,
+  type RunConfig,
+  type EvalPoint,
+  type RunStatus,
+  type StepPoint,
+} from '../worker/index.ts';
 
 export const METRICS_FORMAT = 'videomae-playground-metrics';
 export const METRICS_VERSION = 1;

@@ -3,10 +3,14 @@
  * Hub checkpoint (repo, revision, Hub URL), or dropped files (which cannot live in a URL: the page asks for
  * them again).
  */
-import { INPUT_CHOICES, PRESETS as MODEL_PRESETS, type PresetName } from '../model/videomae/config.ts';
-import type { PresetId } from '../train/presets.ts';
-import type { ModelChoice } from '../worker/training-protocol.ts';
-import { enumField, numberField, stringField, type ValuesOf } from './schema.ts';
+import {
+  INPUT_CHOICES,
+  MODEL_PRESETS,
+  type PresetName,
+  type PresetId,
+  type ModelChoice,
+} from '../worker/index.ts';
+import { enumField, numberField, stringField, type ValuesOf } from '../util/schema.ts';
 
 export const MODEL_PRESET_NAMES = Object.keys(MODEL_PRESETS) as PresetName[];
 export const MODEL_SOURCES = [...MODEL_PRESET_NAMES, 'hub', 'files'] as const;

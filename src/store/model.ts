@@ -4,8 +4,7 @@
  * so training re-prepares only when something changed.
  */
 import { create } from 'zustand';
-import { getEngine } from '../worker/client.ts';
-import type { ModelLoadProgress, ModelSummary } from '../worker/training-protocol.ts';
+import { getEngine, type ModelLoadProgress, type ModelSummary } from '../worker/index.ts';
 import { currentDatasetFacts, useDatasetFacts } from './dataset-link.ts';
 import { useDataset } from './dataset.ts';
 import { modelChoiceKey, modelChoiceOf } from './model-settings.ts';

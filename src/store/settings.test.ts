@@ -1,6 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { presetById } from '../train/presets.ts';
-import { diffRunConfigs } from '../train/run-config.ts';
+import { presetById, diffRunConfigs } from '../worker/index.ts';
 import { bFollowsA, useSettings } from './settings.ts';
 import { defaultExperiment } from './url-state.ts';
 

@@ -7,12 +7,10 @@
  * setting it describes the whole experiment, so a shared link never mixes with the receiver's own runs.
  */
 import { create } from 'zustand';
-import { presetById, type PresetId } from '../train/presets.ts';
-import type { RunConfig, RunConfigKey } from '../train/run-config.ts';
-import type { RunId } from '../worker/training-protocol.ts';
+import { presetById, type PresetId, type RunConfig, type RunConfigKey, type RunId } from '../worker/index.ts';
 import { APP_SETTINGS_SCHEMA, type AppSettings } from './app-settings.ts';
 import type { ModelSettings } from './model-settings.ts';
-import { decodeParams, defaultsOf, encodeParams } from './schema.ts';
+import { decodeParams, defaultsOf, encodeParams } from '../util/schema.ts';
 import {
   comparisonPartner,
   decodeExperiment,

@@ -3,9 +3,16 @@
  * self-check. Actions talk to the worker; components only read this state.
  */
 import { create } from 'zustand';
-import { BACKENDS, type BackendPreference, type BackendReport } from '../worker/backend.ts';
-import { getEngine } from '../worker/client.ts';
-import type { BusyWorkResult, MemoryReport, SelfCheckResult, ThroughputReport } from '../worker/protocol.ts';
+import {
+  BACKENDS,
+  type BackendPreference,
+  type BackendReport,
+  getEngine,
+  type BusyWorkResult,
+  type MemoryReport,
+  type SelfCheckResult,
+  type ThroughputReport,
+} from '../worker/index.ts';
 import { maxAbsDiff } from '../util/compare.ts';
 
 export interface SelfCheckRow extends SelfCheckResult {

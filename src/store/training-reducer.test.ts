@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EngineEvent, EvalPoint, RunId, RunState, StepPoint } from '../worker/training-protocol.ts';
+import type { EngineEvent, EvalPoint, RunId, RunState, StepPoint } from '../worker/index.ts';
 import {
   emptyTrainingData,
   LOG_LIMIT,

@@ -6,15 +6,15 @@
  * Curves can rewind: a run resumed from its last checkpoint streams again from the step after it, so a point
  * at or before the end of a curve replaces everything from that step on.
  */
-import type {
-  EngineEvent,
-  EvalPoint,
-  Prediction,
-  RunId,
-  RunState,
-  StepPoint,
-} from '../worker/training-protocol.ts';
-import { RUN_IDS } from '../worker/training-protocol.ts';
+import {
+  type EngineEvent,
+  type EvalPoint,
+  type Prediction,
+  type RunId,
+  type RunState,
+  type StepPoint,
+  RUN_IDS,
+} from '../worker/index.ts';
 
 export interface RunMessage {
   status: RunState['status'];

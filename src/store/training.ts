@@ -5,15 +5,18 @@
  * never makes the page re-render for every batch.
  */
 import { create } from 'zustand';
-import { planTraining, validateRunConfig, type RunConfig } from '../train/run-config.ts';
-import { getEngine } from '../worker/client.ts';
 import {
+  type ExportedModelFiles,
+  planTraining,
+  validateRunConfig,
+  type RunConfig,
+  getEngine,
   RUN_IDS,
   type EngineEvent,
   type MixPreviewItem,
   type RunId,
   type SavedRunInfo,
-} from '../worker/training-protocol.ts';
+} from '../worker/index.ts';
 import { currentDatasetFacts } from './dataset-link.ts';
 import { useDataset } from './dataset.ts';
 import { connectEngineToData } from './engine-link.ts';
@@ -54,6 +57,8 @@ interface TrainingState {
   saved: { runs: SavedRunInfo[]; error: string | null; loaded: boolean };
   mixPreview: MixPreviewState | null;
   trainBoth(): Promise<void>;
+  /** A run's current weights as Hugging Face files (config.json, model.safetensors). */
+  exportRunWeights(id: RunId): Promise<ExportedModelFiles>;
   /** Trains one run alone (when both do not fit in memory at once). */
   trainAlone(id: RunId): Promise<void>;
   pauseRun(id: RunId): Promise<void>;
@@ -165,6 +170,10 @@ export const useTraining = create<TrainingState>()((set, get) => {
         RUN_IDS.map((id) => ({ id, config: runs[id].config })),
         [],
       );
+    },
+
+    exportRunWeights(id) {
+      return getEngine().call('exportRunWeights', id);
     },
 
     trainAlone(id) {

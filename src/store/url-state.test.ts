@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PRESETS, presetById } from '../train/presets.ts';
-import { diffRunConfigs, withCutMixToggled } from '../train/run-config.ts';
+import { PRESETS, presetById, diffRunConfigs, withCutMixToggled } from '../worker/index.ts';
 import { INPUT_KEYS, MODEL_SOURCES } from './model-settings.ts';
 import {
   decodeExperiment,

@@ -3,11 +3,18 @@
  * from it, under `a.` / `b.`), and the view. A shared link carries all of it, so opening it restores the
  * same comparison; local storage keeps the same text for the next visit.
  */
-import { decodeRun, encodeRun, presetById, type PresetId } from '../train/presets.ts';
-import { withCutMixToggled, type RunConfig } from '../train/run-config.ts';
-import { RUN_IDS, type RunId } from '../worker/training-protocol.ts';
+import {
+  decodeRun,
+  encodeRun,
+  presetById,
+  type PresetId,
+  withCutMixToggled,
+  type RunConfig,
+  RUN_IDS,
+  type RunId,
+} from '../worker/index.ts';
 import { MODEL_SETTINGS_SCHEMA, recipeFor, type ModelSettings } from './model-settings.ts';
-import { decodeParams, defaultsOf, encodeParams } from './schema.ts';
+import { decodeParams, defaultsOf, encodeParams } from '../util/schema.ts';
 import { VIEW_SETTINGS_SCHEMA, type ViewSettings } from './view-settings.ts';
 
 export interface RunSettings {

@@ -1,5 +1,5 @@
 /** How the page shows things (chart axis, smoothing, theme) and how the two runs share the device. */
-import { enumField, numberField, type ValuesOf } from './schema.ts';
+import { enumField, numberField, type ValuesOf } from '../util/schema.ts';
 
 export const X_AXES = ['step', 'epoch', 'time'] as const;
 export type XAxisKind = (typeof X_AXES)[number];

@@ -12,7 +12,7 @@ import type { PreprocessSettings } from '../data/clip-spec.ts';
 import type { RunConfig } from './run-config.ts';
 import type { OptimizerStateSnapshot } from './optimizers.ts';
 import type { TrainerProgress } from './trainer.ts';
-import type { RunId, RunStatus, SavedRunInfo } from '../worker/training-protocol.ts';
+import type { RunId, RunStatus, SavedRunInfo } from './types.ts';
 
 export interface TensorValue {
   shape: number[];

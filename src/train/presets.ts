@@ -3,7 +3,7 @@
  * settings that differ from that preset (`a.preset=hf-tutorial&a.cutmix=true`), so links stay short and
  * say what was changed.
  */
-import { decodeParams, defaultsOf, encodeParams, type Field, type Schema } from '../store/schema.ts';
+import { decodeParams, defaultsOf, encodeParams, type Field, type Schema } from '../util/schema.ts';
 import { RUN_CONFIG_SCHEMA, type RunConfig } from './run-config.ts';
 
 export type PresetId = 'from-scratch' | 'write-up' | 'hf-tutorial' | 'videomae-paper';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultsOf } from '../store/schema.ts';
+import { defaultsOf } from '../util/schema.ts';
 import {
   applyOverrides,
   diffRunConfigs,

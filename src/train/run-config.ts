@@ -6,7 +6,7 @@
  * Also the pure derivations the loop needs: steps per epoch, total and warmup steps (HF Trainer's
  * arithmetic), the effective learning rate, and the optimizer and mix settings built from a config.
  */
-import { booleanField, enumField, numberField, type Field, type ValuesOf } from '../store/schema.ts';
+import { booleanField, enumField, numberField, type Field, type ValuesOf } from '../util/schema.ts';
 import type { TokenGrid } from './cutmix-boxes.ts';
 import type { MixConfig } from './mix-plan.ts';
 import type { OptimizerOptions } from './optimizers.ts';

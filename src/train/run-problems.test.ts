@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EvalPoint } from '../worker/training-protocol.ts';
+import type { EvalPoint } from './types.ts';
 import { missedClips, runProblems } from './run-problems.ts';
 
 const point = (split: 'val' | 'test', step: number, clips: number, splitClips?: number): EvalPoint => ({

@@ -3,7 +3,7 @@
  * split, or a run that trained without some of its clips, must say so wherever it is shown; a run with any
  * of these ends as "finished with problems".
  */
-import type { EvalPoint } from '../worker/training-protocol.ts';
+import type { EvalPoint } from './types.ts';
 
 export interface RunCoverage {
   evals: readonly EvalPoint[];

@@ -27,7 +27,7 @@ import {
   type RunConfig,
   type TrainingPlan,
 } from './run-config.ts';
-import type { EvalPoint, Prediction, RunId, StepPoint } from '../worker/training-protocol.ts';
+import type { EvalPoint, Prediction, RunId, StepPoint } from './types.ts';
 
 /** The part of a data-worker batch the trainer uses; `skipped` lists clips of the request that could not be read. */
 export type TrainingBatch = Pick<BatchTensor, 'data' | 'shape' | 'labels' | 'clipIds'> & {

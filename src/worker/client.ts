@@ -3,13 +3,11 @@
  * worker back into their named classes, and a crashed worker into a WorkerCrashedError.
  */
 import * as Comlink from 'comlink';
-import type { ComputeEngineApi } from './protocol.ts';
-import type { TrainingEngineApi } from './training-protocol.ts';
+import type { EngineApi } from './protocol.ts';
 import { reviveError, WorkerCrashedError } from './errors.ts';
 import './error-registry.ts';
 
-/** Everything the worker's engine answers: the foundation calls and the training calls. */
-export type EngineApi = ComputeEngineApi & TrainingEngineApi;
+export type { EngineApi } from './protocol.ts';
 
 /**
  * Callbacks cross the boundary as Comlink proxies and MessagePorts are transferred, so callers pass plain

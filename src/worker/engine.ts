@@ -4,13 +4,18 @@
 import { activate, initBackend, tf } from './tf-runtime.ts';
 import type { BackendName, BackendPreference, BackendReport } from './backend.ts';
 import { BackendUnavailableError, EngineNotReadyError } from './errors.ts';
-import type { BusyWorkResult, MemoryReport, SelfCheckResult, ThroughputReport } from './protocol.ts';
+import type {
+  BusyWorkResult,
+  EngineApi,
+  MemoryReport,
+  SelfCheckResult,
+  ThroughputReport,
+} from './protocol.ts';
 import { selfCheckOp } from './self-check.ts';
 
 /** matMul sizes tried in turn when measuring throughput (256: 34 MFLOP, 1024: 2.1 GFLOP). */
 const THROUGHPUT_SIZES = [256, 512, 1024];
 import { TrainingEngine } from './training-engine.ts';
-import type { EngineApi } from './client.ts';
 import type {
   EngineEvent,
   ExportedModelFiles,

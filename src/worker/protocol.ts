@@ -3,6 +3,7 @@
  * (Comlink proxies each method), so anything that crosses must be structured-cloneable.
  */
 import type { BackendName, BackendPreference, BackendReport } from './backend.ts';
+import type { TrainingEngineApi } from './training-protocol.ts';
 
 export interface SelfCheckResult {
   backend: BackendName;
@@ -45,3 +46,6 @@ export interface ComputeEngineApi {
   /** Measures matMul throughput on the active backend (a fraction of a second; cached per backend). */
   measureThroughput(): Promise<ThroughputReport>;
 }
+
+/** Everything the worker's engine answers: the foundation calls and the training calls. */
+export type EngineApi = ComputeEngineApi & TrainingEngineApi;

@@ -4,67 +4,24 @@
  * batches. Everything here crosses the worker boundary, so it is plain structured-cloneable data.
  */
 import type { PreprocessSettings } from '../data/clip-spec.ts';
-import type { PresetName } from '../model/videomae/config.ts';
+import type { ModelChoice, ModelLoadProgress, ModelSummary } from '../model/starting-weights.ts';
 import type { RunConfig } from '../train/run-config.ts';
+import type { EngineEvent, MixPreviewItem, RunId, SavedRunInfo } from '../train/types.ts';
 
-export type RunId = 'A' | 'B';
-export const RUN_IDS: readonly RunId[] = ['A', 'B'];
-
-export type RunStatus =
-  | 'idle'
-  /** Waiting for its turn (sequential schedule) or for the data pipeline. */
-  | 'queued'
-  | 'running'
-  | 'paused'
-  | 'stopped'
-  | 'finished'
-  | 'failed';
-
-/**
- * Which weights both runs start from. Weights that do not come from a checkpoint (all of a preset's, a new
- * classifier head) are drawn from `initSeed`, so runs A and B always start from the same weights; each
- * run's own seed drives its data order, augmentation, mixing and dropout.
- */
-export type ModelChoice =
-  | { kind: 'preset'; preset: PresetName; numFrames: number; imageSize: number; initSeed: number }
-  | {
-      kind: 'hub';
-      repo: string;
-      revision: string;
-      hubUrl: string;
-      useMeanPooling: 'checkpoint' | 'on' | 'off';
-      initSeed: number;
-    }
-  | { kind: 'files'; files: File[]; useMeanPooling: 'checkpoint' | 'on' | 'off'; initSeed: number };
-
-export interface ModelLoadProgress {
-  phase: 'download' | 'read' | 'init';
-  file?: string;
-  loadedBytes: number;
-  totalBytes: number | null;
-  fromCache?: boolean;
-}
-
-/** Missing / unexpected / mismatched keys, reported the way Hugging Face's from_pretrained reports them. */
-export interface KeyReport {
-  missingKeys: string[];
-  unexpectedKeys: string[];
-  mismatchedKeys: { key: string; checkpointShape: number[]; modelShape: number[] }[];
-  /** Plain sentences: "classifier re-initialised for 6 labels (checkpoint had 400)", ... */
-  notes: string[];
-}
-
-export interface ModelSummary {
-  /** The HF config.json the runs will use (labels from the dataset). */
-  config: Record<string, unknown>;
-  description: string;
-  parameters: number;
-  forwardFlopsPerClip: number;
-  /** Activation memory of one training step per clip, stock and fused attention. */
-  activationBytesPerClip: { stock: number; fused: number };
-  tokens: number;
-  report: KeyReport | null;
-}
+export { RUN_IDS } from '../train/types.ts';
+export type { KeyReport, ModelChoice, ModelLoadProgress, ModelSummary } from '../model/starting-weights.ts';
+export type {
+  EngineEvent,
+  EvalPoint,
+  MixPreviewItem,
+  Prediction,
+  PreviewFrame,
+  RunId,
+  RunState,
+  RunStatus,
+  SavedRunInfo,
+  StepPoint,
+} from '../train/types.ts';
 
 export interface StartRunsRequest {
   runs: { id: RunId; config: RunConfig }[];
@@ -73,105 +30,6 @@ export interface StartRunsRequest {
   preprocess: PreprocessSettings;
   /** Resume these runs from their last checkpoint instead of starting fresh. */
   resume?: RunId[];
-}
-
-export interface StepPoint {
-  runId: RunId;
-  /** Optimizer step, 1-based. */
-  step: number;
-  /** Fractional epoch at the end of this step. */
-  epoch: number;
-  loss: number;
-  accuracy: number;
-  /** Mixed batches are scored against each clip's dominant label. */
-  accuracyTarget: 'label' | 'dominant-label';
-  lr: number;
-  gradNorm: number | null;
-  clipsPerSecond: number;
-  /** Milliseconds since the run started (paused time excluded). */
-  elapsedMs: number;
-  /** Clips of this step's batches that could not be read (the step trained on the others). */
-  lostClips?: number;
-  /** Clips this step mixed with another (CutMix / Mixup), and the mean share of their own content (lambda). */
-  mixedClips?: number;
-  meanLam?: number;
-}
-
-export interface EvalPoint {
-  runId: RunId;
-  split: 'val' | 'test';
-  step: number;
-  epoch: number;
-  /** NaN when no clip could be evaluated: shown as "—", never as 0% or 100%. */
-  loss: number;
-  top1: number;
-  top5: number;
-  /** confusion[true][predicted] */
-  confusion: number[][];
-  /** Clips evaluated, and clips in the split: fewer evaluated means the figures cover part of the split. */
-  clips: number;
-  splitClips?: number;
-  elapsedMs: number;
-}
-
-export interface Prediction {
-  clipId: string;
-  path: string;
-  label: number;
-  predicted: number;
-  confidence: number;
-}
-
-export interface RunState {
-  runId: RunId;
-  status: RunStatus;
-  step: number;
-  totalSteps: number;
-  epoch: number;
-  elapsedMs: number;
-  clipsPerSecond: number;
-  /** Why it failed, paused by itself, or stopped; shown to the user as is. */
-  message: string | null;
-  lastCheckpoint: { step: number; epoch: number; savedAt: number } | null;
-  /**
-   * What makes the run's numbers incomplete, in plain sentences: evaluations that missed clips of their
-   * split, training clips that could not be read. A finished run with problems is "finished with problems".
-   */
-  problems: string[];
-}
-
-export type EngineEvent =
-  | { type: 'step'; point: StepPoint }
-  | { type: 'eval'; point: EvalPoint }
-  | { type: 'state'; state: RunState }
-  | { type: 'predictions'; runId: RunId; items: Prediction[] }
-  | { type: 'log'; level: 'info' | 'warning' | 'error'; message: string };
-
-/** One frame as RGBA pixels, for drawing on a canvas. */
-export interface PreviewFrame {
-  width: number;
-  height: number;
-  rgba: Uint8ClampedArray;
-}
-
-/** A mixed training clip with what went into it, for the CutMix preview. */
-export interface MixPreviewItem {
-  kind: 'none' | 'cutmix' | 'mixup';
-  lam: number;
-  label: string;
-  pairedLabel: string;
-  /** Frames and pixels of the pasted box, in model input coordinates; null for Mixup / no mix. */
-  box: { t0: number; t1: number; y0: number; y1: number; x0: number; x1: number } | null;
-  frames: PreviewFrame[];
-}
-
-export interface SavedRunInfo {
-  runId: RunId;
-  config: RunConfig;
-  step: number;
-  epoch: number;
-  savedAt: number;
-  status: RunStatus;
 }
 
 export interface ExportedModelFiles {

@@ -12,7 +12,7 @@ import { decodeElements, itemSize, shapeNumel, type StateDict } from './state-di
 const WRAPPER_KEYS = ['state_dict', 'model', 'module', 'model_state'];
 
 export function readPytorchBin(bytes: Uint8Array, file = 'pytorch_model.bin'): StateDict {
-  if (bytes.length >= 2 && bytes[0] === 0x80 && bytes[1] <= 5) {
+  if (bytes.length >= 2 && bytes[0] === 0x80 && bytes[1]! <= 5) {
     throw new CheckpointFormatError(
       file,
       'is in the legacy (before PyTorch 1.6) format; re-save it with a current torch.save or convert it to safetensors',

@@ -3,7 +3,7 @@ import { useImported, useShownImport, type ImportedRun } from '../../store/impor
 import { useSettings } from '../../store/settings.ts';
 import { useTraining } from '../../store/training.ts';
 import { X_AXES, type XAxisKind } from '../../store/view-settings.ts';
-import type { EvalPoint, StepPoint } from '../../worker/training-protocol.ts';
+import type { EvalPoint, StepPoint } from '../../store/domain.ts';
 import { Panel } from '../common/Panel.tsx';
 import { Segmented } from '../common/controls.tsx';
 import { useThrottled } from '../common/use-throttled.ts';
@@ -19,6 +19,7 @@ import {
   type StepMetric,
 } from './series.ts';
 import { useThemeColors, type ThemeColors } from './theme-colors.ts';
+import './charts.css';
 
 /**
  * Points a line draws at most; longer runs are min/max downsampled so spikes stay visible. Recharts' cost

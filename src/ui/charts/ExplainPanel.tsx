@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import { useSettings } from '../../store/settings.ts';
 import { useTraining } from '../../store/training.ts';
 import { explainRuns } from './explain.ts';
+import './charts.css';
 
 /**
  * "What this shows", about the runs on screen: their settings before they train, then what their numbers

@@ -7,6 +7,7 @@ import { formatDuration } from '../common/format.ts';
 import { chartToPng } from './chart-png.ts';
 import { mergeSeries, type XY } from './series.ts';
 import { useThemeColors } from './theme-colors.ts';
+import './charts.css';
 
 export interface ChartSeries {
   id: string;

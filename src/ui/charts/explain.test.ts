@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { presetById } from '../../train/presets.ts';
-import { withCutMixToggled, type RunConfig } from '../../train/run-config.ts';
-import type { EvalPoint, StepPoint } from '../../worker/training-protocol.ts';
+import {
+  presetById,
+  withCutMixToggled,
+  type RunConfig,
+  type EvalPoint,
+  type StepPoint,
+} from '../../store/domain.ts';
 import { explainRuns, lossJitter, lossSlopePerEpoch, mixingOf, type RunCurves } from './explain.ts';
 
 const a = presetById('write-up').config;

@@ -9,8 +9,10 @@ import {
   RUN_CONFIG_LABELS,
   type RunConfig,
   type RunConfigKey,
-} from '../../train/run-config.ts';
-import type { EvalPoint, RunId, StepPoint } from '../../worker/training-protocol.ts';
+  type EvalPoint,
+  type RunId,
+  type StepPoint,
+} from '../../store/domain.ts';
 
 export interface RunCurves {
   config: RunConfig;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../util/rng.ts';
-import type { StepPoint } from '../../worker/training-protocol.ts';
+import type { StepPoint } from '../../store/domain.ts';
 import { downsampleMinMax, evalSeries, mergeSeries, smoothXY, stepSeries, xOf, type XY } from './series.ts';
 
 function point(step: number, loss: number): StepPoint {

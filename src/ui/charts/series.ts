@@ -3,8 +3,7 @@
  * become gaps), a smoothed copy, and a min/max downsampling that keeps spikes visible while capping the
  * points a chart renders, however long the run.
  */
-import { EmaSmoother } from '../../train/metric-smoothing.ts';
-import type { EvalPoint, StepPoint } from '../../worker/training-protocol.ts';
+import { EmaSmoother, type EvalPoint, type StepPoint } from '../../store/domain.ts';
 import type { XAxisKind } from '../../store/view-settings.ts';
 
 export interface XY {

@@ -4,6 +4,7 @@
  * entry is marked and explained instead.
  */
 import { useId, useState, type ReactNode } from 'react';
+import './controls.css';
 
 interface FieldFrameProps {
   label: string;

@@ -1,4 +1,4 @@
-import type { DatasetSummary } from '../../data/summary.ts';
+import type { DatasetSummary } from '../../store/domain.ts';
 
 /** Clips per class and split. */
 export function ClassSplitTable({ summary }: { summary: DatasetSummary }) {

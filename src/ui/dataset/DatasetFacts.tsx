@@ -1,5 +1,4 @@
-import type { DatasetIndex } from '../../data/dataset-index.ts';
-import type { CountedValue, DatasetSummary } from '../../data/summary.ts';
+import type { DatasetIndex, CountedValue, DatasetSummary } from '../../store/domain.ts';
 import { formatDuration } from '../common/format.ts';
 
 function list(values: readonly CountedValue[]): string {

@@ -1,12 +1,12 @@
 import { useMemo } from 'react';
-import type { DatasetIndex } from '../../data/dataset-index.ts';
-import { summarizeDataset } from '../../data/summary.ts';
+import { type DatasetIndex, summarizeDataset } from '../../store/domain.ts';
 import { useDataset } from '../../store/dataset.ts';
 import { ClassSplitTable } from './ClassSplitTable.tsx';
 import { DatasetFacts } from './DatasetFacts.tsx';
 import { DatasetWarnings } from './DatasetWarnings.tsx';
 import { SkippedFiles } from './SkippedFiles.tsx';
 import { SplitControls } from './SplitControls.tsx';
+import './dataset.css';
 
 export function DatasetSummary({ index }: { index: DatasetIndex }) {
   const preprocess = useDataset((s) => s.preprocess);

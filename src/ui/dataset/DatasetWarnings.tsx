@@ -1,4 +1,5 @@
-import type { DatasetWarning } from '../../data/dataset-index.ts';
+import type { DatasetWarning } from '../../store/domain.ts';
+import './dataset.css';
 
 export function DatasetWarnings({ warnings }: { warnings: readonly DatasetWarning[] }) {
   if (warnings.length === 0) return null;

@@ -1,7 +1,7 @@
 import { useRef, useState, type DragEvent } from 'react';
-import { ARCHIVE_ACCEPT } from '../../data/archive/index.ts';
-import { collectDropped, collectPicked, type CollectedFiles } from '../../data/collect-files.ts';
+import { ARCHIVE_ACCEPT, collectDropped, collectPicked, type CollectedFiles } from '../../store/domain.ts';
 import { useDataset } from '../../store/dataset.ts';
+import './dataset.css';
 
 /** Drop a folder (or files) here, or pick a folder / files. */
 export function DropZone({ disabled }: { disabled: boolean }) {

@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
-import type { DatasetIndex } from '../../data/dataset-index.ts';
-import type { PreviewFrames } from '../../data/worker/protocol.ts';
+import type { DatasetIndex, PreviewFrames } from '../../store/domain.ts';
 import { useDataset, type PreviewMode } from '../../store/dataset.ts';
+import './dataset.css';
 
 function FrameCanvas({ frames, t }: { frames: PreviewFrames; t: number }) {
   const ref = useRef<HTMLCanvasElement>(null);
@@ -77,7 +77,16 @@ export function PreviewStrip({ index }: { index: DatasetIndex }) {
       {preview.loading && !frames && <p className="muted">Decoding…</p>}
       {frames && (
         <>
-          <div className="preview-frames" data-testid="preview-frames" data-count={frames.indices.length}>
+          {/* The strip scrolls sideways when the frames overflow it: focusable and named, so a keyboard
+              user can scroll it too and a screen reader says what it is. */}
+          <div
+            className="preview-frames"
+            role="region"
+            aria-label="Sampled frames"
+            tabIndex={0}
+            data-testid="preview-frames"
+            data-count={frames.indices.length}
+          >
             {frames.indices.map((_, t) => (
               <FrameCanvas key={t} frames={frames} t={t} />
             ))}

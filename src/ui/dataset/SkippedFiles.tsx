@@ -1,5 +1,4 @@
-import type { DatasetIndex } from '../../data/dataset-index.ts';
-import { baseName } from '../../data/source-files.ts';
+import { type DatasetIndex, baseName } from '../../store/domain.ts';
 
 /** Files that looked like video but could not be used, and how many non-video files were ignored. */
 export function SkippedFiles({ index }: { index: DatasetIndex }) {

@@ -1,6 +1,6 @@
-import type { DatasetIndex } from '../../data/dataset-index.ts';
-import { SPLIT_NAMES } from '../../data/splits.ts';
+import { type DatasetIndex, SPLIT_NAMES } from '../../store/domain.ts';
 import { useDataset } from '../../store/dataset.ts';
+import './dataset.css';
 
 /** Ratios and seed of made-up splits (folders and UCF101 test lists fix theirs). */
 export function SplitControls({ index }: { index: DatasetIndex }) {

@@ -3,12 +3,12 @@ import { useImported } from '../../store/imported.ts';
 import { metricsToCsv, metricsToJson } from '../../store/metrics-file.ts';
 import { errorOf } from '../../store/model.ts';
 import { currentMetricsFile, useTraining } from '../../store/training.ts';
-import { getEngine } from '../../worker/client.ts';
-import { RUN_IDS, type RunId } from '../../worker/training-protocol.ts';
+import { RUN_IDS, type RunId } from '../../store/domain.ts';
 import { chartToPng } from '../charts/chart-png.ts';
 import { useThemeColors } from '../charts/theme-colors.ts';
 import { Panel } from '../common/Panel.tsx';
 import { downloadBlob, downloadText, fileStamp } from '../common/download.ts';
+import './export.css';
 
 /** Everything a run produced, saved to disk; and earlier runs brought back to compare. */
 export function ExportPanel() {
@@ -37,7 +37,7 @@ export function ExportPanel() {
 
   const exportWeights = (id: RunId) =>
     run(`Weights of run ${id}`, async () => {
-      const { files } = await getEngine().call('exportRunWeights', id);
+      const { files } = await useTraining.getState().exportRunWeights(id);
       for (const file of files) downloadBlob(new Blob([file.bytes as Uint8Array<ArrayBuffer>]), file.name);
       return `Run ${id}: ${files.map((f) => f.name).join(' and ')} saved. Load them with VideoMAEForVideoClassification.from_pretrained(folder).`;
     });

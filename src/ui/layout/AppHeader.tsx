@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { shareableUrl, useSettings } from '../../store/settings.ts';
 import { VIEW_SETTINGS_SCHEMA } from '../../store/view-settings.ts';
 import { BackendBadge } from '../system/BackendBadge.tsx';
+import './layout.css';
 
 const THEME_LABELS = { auto: 'System theme', light: 'Light', dark: 'Dark' };
 

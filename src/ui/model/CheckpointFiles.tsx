@@ -3,6 +3,7 @@ import { useModel } from '../../store/model.ts';
 import { useSettings } from '../../store/settings.ts';
 import { SelectInput } from '../common/controls.tsx';
 import { formatBytes } from '../common/format.ts';
+import './model.css';
 
 const CHECKPOINT_FILE = /(^config\.json$)|\.(safetensors|bin|pt|pth)$/i;
 

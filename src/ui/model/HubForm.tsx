@@ -1,6 +1,7 @@
 import { useModel } from '../../store/model.ts';
 import { useSettings } from '../../store/settings.ts';
 import { SelectInput, TextInput } from '../common/controls.tsx';
+import './model.css';
 
 const POOLING_LABELS = {
   checkpoint: "As the checkpoint's config says",

@@ -1,4 +1,5 @@
-import type { KeyReport } from '../../worker/training-protocol.ts';
+import type { KeyReport } from '../../store/domain.ts';
+import './model.css';
 
 function KeyList({ title, keys, testId }: { title: string; keys: string[]; testId: string }) {
   return (

@@ -1,6 +1,7 @@
-import type { RunId } from '../../worker/training-protocol.ts';
+import type { RunId } from '../../store/domain.ts';
 import { formatBytes, formatCount, formatFlops } from '../common/format.ts';
 import type { ModelFigures } from './model-figures.ts';
+import './model.css';
 
 interface Props {
   figures: ModelFigures;

@@ -1,4 +1,4 @@
-import { INPUT_CHOICES, PRESETS as MODEL_PRESETS } from '../../model/videomae/config.ts';
+import { INPUT_CHOICES, MODEL_PRESETS } from '../../store/domain.ts';
 import { useDatasetFacts } from '../../store/dataset-link.ts';
 import { useModel, useModelIsCurrent } from '../../store/model.ts';
 import {

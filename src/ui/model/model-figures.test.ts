@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countParameters, presetConfig, trainingActivationBytes } from '../../model/videomae/config.ts';
+import { countParameters, presetConfig, trainingActivationBytes } from '../../store/domain.ts';
 import { figuresFromConfig, figuresFromSummary } from './model-figures.ts';
 
 describe('model figures', () => {

@@ -10,8 +10,9 @@ import {
   sequenceLength,
   trainingActivationBytes,
   type VideoMAEConfig,
-} from '../../model/videomae/config.ts';
-import type { ModelSummary, RunId } from '../../worker/training-protocol.ts';
+  type ModelSummary,
+  type RunId,
+} from '../../store/domain.ts';
 
 export interface ModelFigures {
   parameters: number;

@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { INPUT_CHOICES, presetConfig } from '../../model/videomae/config.ts';
+import { INPUT_CHOICES, presetConfig } from '../../store/domain.ts';
 import { useDatasetFacts } from '../../store/dataset-link.ts';
 import { useModel, useModelIsCurrent } from '../../store/model.ts';
 import { INPUT_KEYS, isPresetSource } from '../../store/model-settings.ts';

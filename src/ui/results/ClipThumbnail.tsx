@@ -3,8 +3,8 @@
  * format the ingest reads shows too), drawn on a small canvas.
  */
 import { useEffect, useRef, useState } from 'react';
-import { getDataClient } from '../../data/client.ts';
 import { useDataset } from '../../store/dataset.ts';
+import './results.css';
 
 const THUMB_SHORT_SIDE = 96;
 
@@ -17,8 +17,9 @@ export function ClipThumbnail({ clipId }: { clipId: string }) {
     if (frameCount === null) return;
     let cancelled = false;
     const middle = Math.max(0, Math.floor(frameCount / 2));
-    getDataClient()
-      .api.getFrames(clipId, [middle], THUMB_SHORT_SIDE)
+    useDataset
+      .getState()
+      .readFrames(clipId, [middle], THUMB_SHORT_SIDE)
       .then((frames) => {
         const target = canvas.current;
         if (cancelled || !target) return;

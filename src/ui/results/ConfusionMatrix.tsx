@@ -1,5 +1,6 @@
 import type { CSSProperties } from 'react';
-import type { EvalPoint, RunId } from '../../worker/training-protocol.ts';
+import type { EvalPoint, RunId } from '../../store/domain.ts';
+import './results.css';
 
 interface Props {
   runId: RunId;

@@ -1,10 +1,11 @@
 import { useEffect, useRef, useState } from 'react';
 import { useSettings } from '../../store/settings.ts';
 import { useTraining } from '../../store/training.ts';
-import type { MixPreviewItem, RunId } from '../../worker/training-protocol.ts';
+import type { MixPreviewItem, RunId } from '../../store/domain.ts';
 import { Segmented } from '../common/controls.tsx';
 import { formatPercent } from '../common/format.ts';
 import { useThemeColors } from '../charts/theme-colors.ts';
+import './results.css';
 
 /** Frames drawn per clip: enough to see a temporal box start and end. */
 const MAX_FRAMES = 8;

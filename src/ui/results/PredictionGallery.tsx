@@ -1,9 +1,10 @@
 import { useState } from 'react';
 import { useTraining } from '../../store/training.ts';
-import type { RunId } from '../../worker/training-protocol.ts';
+import type { RunId } from '../../store/domain.ts';
 import { Segmented } from '../common/controls.tsx';
 import { formatPercent } from '../common/format.ts';
 import { ClipThumbnail } from './ClipThumbnail.tsx';
+import './results.css';
 
 /** How many cards to draw at once: enough to scan, few enough that videos stay cheap. */
 const PAGE = 24;

@@ -6,6 +6,7 @@ import { ConfusionMatrix } from './ConfusionMatrix.tsx';
 import { MixPreview } from './MixPreview.tsx';
 import { PredictionGallery } from './PredictionGallery.tsx';
 import { SummaryTable } from './SummaryTable.tsx';
+import './results.css';
 
 /** Class names for results: the prepared model's labels, else the dataset's. */
 function useClassNames(): readonly string[] {

@@ -3,6 +3,7 @@ import { useShownImport } from '../../store/imported.ts';
 import { useTraining } from '../../store/training.ts';
 import { formatDuration, formatPercent } from '../common/format.ts';
 import { summarizeRun, type Coverage, type RunSummary } from './summary.ts';
+import './results.css';
 
 /** "of 23 / 24 clips" beside a figure measured on part of its split. */
 function CoverageNote({ coverage }: { coverage: Coverage | null }) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EvalPoint, StepPoint } from '../../worker/training-protocol.ts';
+import type { EvalPoint, StepPoint } from '../../store/domain.ts';
 import { summarizeRun } from './summary.ts';
 
 const step = (n: number, clipsPerSecond: number): StepPoint => ({

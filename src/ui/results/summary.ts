@@ -1,6 +1,11 @@
 /** The results table's figures for one run, from its curves and final state. */
-import { missedClips } from '../../train/run-problems.ts';
-import type { EvalPoint, RunState, RunStatus, StepPoint } from '../../worker/training-protocol.ts';
+import {
+  missedClips,
+  type EvalPoint,
+  type RunState,
+  type RunStatus,
+  type StepPoint,
+} from '../../store/domain.ts';
 
 /** Clips an evaluation covered of its split, when it did not cover all of them. */
 export interface Coverage {

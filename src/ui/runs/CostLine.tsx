@@ -6,6 +6,7 @@ import { useTraining } from '../../store/training.ts';
 import { formatDuration, formatSeconds } from '../common/format.ts';
 import { useModelFigures } from '../model/use-model-figures.ts';
 import { runCost, type Remedy, type RunCost } from './run-cost.ts';
+import './runs.css';
 
 const formatBytes = (bytes: number) =>
   bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${Math.round(bytes / 1e6)} MB`;

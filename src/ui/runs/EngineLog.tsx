@@ -1,4 +1,5 @@
 import { useTraining } from '../../store/training.ts';
+import './runs.css';
 
 /** What the engine said beyond the runs' own messages (warnings about memory, data, fallbacks). */
 export function EngineLog() {

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useTraining } from '../../store/training.ts';
-import type { RunId } from '../../worker/training-protocol.ts';
+import type { RunId } from '../../store/domain.ts';
 import { formatSeconds } from '../common/format.ts';
 import { useRunCost } from './CostLine.tsx';
 

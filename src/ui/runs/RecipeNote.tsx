@@ -1,7 +1,7 @@
 import { isPresetSource, recipeFor } from '../../store/model-settings.ts';
 import { useSettings } from '../../store/settings.ts';
-import { presetById } from '../../train/presets.ts';
-import type { RunId } from '../../worker/training-protocol.ts';
+import { presetById, type RunId } from '../../store/domain.ts';
+import './runs.css';
 
 /**
  * Which recipe a run uses and why: the model's own (from scratch for random weights, the write-up's for a

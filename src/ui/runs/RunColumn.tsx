@@ -1,12 +1,18 @@
 import { useSettings } from '../../store/settings.ts';
 import { useTraining } from '../../store/training.ts';
-import { PRESETS, presetById, type PresetId } from '../../train/presets.ts';
-import type { RunConfig, RunConfigKey } from '../../train/run-config.ts';
-import type { RunId } from '../../worker/training-protocol.ts';
+import {
+  PRESETS,
+  presetById,
+  type PresetId,
+  type RunConfig,
+  type RunConfigKey,
+  type RunId,
+} from '../../store/domain.ts';
 import { SelectInput } from '../common/controls.tsx';
 import { RecipeNote } from './RecipeNote.tsx';
 import { RunSetting } from './RunSetting.tsx';
 import { ADVANCED_KEYS, isInactive, MAIN_GROUPS, mixSummary } from './setting-fields.ts';
+import './runs.css';
 
 const PRESET_IDS = PRESETS.map((p) => p.id);
 const PRESET_LABELS = Object.fromEntries(PRESETS.map((p) => [p.id, p.name])) as Record<PresetId, string>;

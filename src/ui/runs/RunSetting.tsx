@@ -1,14 +1,15 @@
 import type { ReactNode } from 'react';
-import type { Field } from '../../store/schema.ts';
+import type { Field } from '../../util/schema.ts';
 import {
   RUN_CONFIG_LABELS,
   RUN_CONFIG_SCHEMA,
   type RunConfig,
   type RunConfigKey,
-} from '../../train/run-config.ts';
+} from '../../store/domain.ts';
 import { NumberInput, SelectInput, SwitchInput } from '../common/controls.tsx';
 import { formatCompact } from '../common/format.ts';
 import { HINTS, OPTION_LABELS } from './setting-fields.ts';
+import './runs.css';
 
 interface RunSettingProps {
   runLabel: string;

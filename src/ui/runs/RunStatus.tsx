@@ -2,11 +2,11 @@ import { useMemo } from 'react';
 import { useDatasetFacts } from '../../store/dataset-link.ts';
 import { useSettings } from '../../store/settings.ts';
 import { useTraining } from '../../store/training.ts';
-import { planTraining } from '../../train/run-config.ts';
-import type { RunId, RunStatus as Status } from '../../worker/training-protocol.ts';
+import { planTraining, type RunId, type RunStatus as Status } from '../../store/domain.ts';
 import { formatCompact, formatDuration } from '../common/format.ts';
 import { FirstStepNote } from './FirstStepNote.tsx';
 import { progressOf } from './run-progress.ts';
+import './runs.css';
 
 const STATUS_LABELS: Record<Status, string> = {
   idle: 'Not started',

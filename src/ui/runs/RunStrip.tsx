@@ -1,7 +1,8 @@
 import { useSettings } from '../../store/settings.ts';
-import { RUN_IDS } from '../../worker/training-protocol.ts';
+import { RUN_IDS } from '../../store/domain.ts';
 import { RunStatus } from './RunStatus.tsx';
 import { mixSummary } from './setting-fields.ts';
+import './runs.css';
 
 /** A and B side by side: what each is, where it stands, and its controls (their settings are further down). */
 export function RunStrip() {

@@ -1,6 +1,7 @@
 import { useTraining } from '../../store/training.ts';
-import type { SavedRunInfo } from '../../worker/training-protocol.ts';
+import type { SavedRunInfo } from '../../store/domain.ts';
 import { mixSummary } from './setting-fields.ts';
+import './runs.css';
 
 function describeSaved(run: SavedRunInfo): string {
   return `Run ${run.runId}: step ${run.step}, epoch ${run.epoch.toFixed(1)} (${run.status}), ${mixSummary(run.config)}, saved ${new Date(run.savedAt).toLocaleString()}`;

@@ -1,11 +1,12 @@
 import { bFollowsA, useSettings } from '../../store/settings.ts';
 import { useTraining } from '../../store/training.ts';
-import { diffRunConfigs } from '../../train/run-config.ts';
+import { diffRunConfigs } from '../../store/domain.ts';
 import { Segmented } from '../common/controls.tsx';
 import { formatCompact } from '../common/format.ts';
 import { CostLine, useRunCost } from './CostLine.tsx';
 import { EngineLog } from './EngineLog.tsx';
 import { SavedRuns } from './SavedRuns.tsx';
+import './runs.css';
 
 function describe(value: unknown): string {
   if (typeof value === 'boolean') return value ? 'on' : 'off';

@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { INPUT_CHOICES, presetConfig, type PresetName } from '../../model/videomae/config.ts';
-import { presetById } from '../../train/presets.ts';
-import { withCutMixToggled, type RunConfig } from '../../train/run-config.ts';
-import type { AdapterReport } from '../../worker/backend.ts';
+import {
+  INPUT_CHOICES,
+  presetConfig,
+  type PresetName,
+  presetById,
+  withCutMixToggled,
+  type RunConfig,
+  type AdapterReport,
+} from '../../store/domain.ts';
 import { INPUT_KEYS } from '../../store/model-settings.ts';
 import { figuresFromConfig } from '../model/model-figures.ts';
 import { runCost, WASM_HEAP_BYTES, type CostInput } from './run-cost.ts';

@@ -5,10 +5,14 @@
  * throughput. When the runs cannot fit, it says why and what would (a smaller batch or input, another
  * backend, one run alone). Pure, so it is tested in Node.
  */
-import type { BackendName, AdapterReport } from '../../worker/backend.ts';
-import type { ThroughputReport } from '../../worker/protocol.ts';
-import type { RunId } from '../../worker/training-protocol.ts';
-import { planTraining, type RunConfig } from '../../train/run-config.ts';
+import {
+  type BackendName,
+  type AdapterReport,
+  type ThroughputReport,
+  type RunId,
+  planTraining,
+  type RunConfig,
+} from '../../store/domain.ts';
 import type { ModelFigures } from '../model/model-figures.ts';
 
 /** tfjs-backend-wasm's heap limit (emscripten's getHeapMax in its builds: 4 GiB less one page). */

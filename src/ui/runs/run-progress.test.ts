@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunState } from '../../worker/training-protocol.ts';
+import type { RunState } from '../../store/domain.ts';
 import { isActive, progressOf } from './run-progress.ts';
 
 const state = (patch: Partial<RunState>): RunState => ({

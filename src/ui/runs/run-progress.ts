@@ -1,5 +1,5 @@
 /** Progress figures of a run from its latest state: fraction done, steps per second and time left. */
-import type { RunState } from '../../worker/training-protocol.ts';
+import type { RunState } from '../../store/domain.ts';
 
 export interface RunProgress {
   fraction: number;

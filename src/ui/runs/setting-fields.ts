@@ -2,7 +2,7 @@
  * How each run setting is shown: which are always visible (grouped) and which sit under "Advanced", with
  * option labels and a short hint. The kinds and valid values come from RUN_CONFIG_SCHEMA itself.
  */
-import type { RunConfig, RunConfigKey } from '../../train/run-config.ts';
+import type { RunConfig, RunConfigKey } from '../../store/domain.ts';
 
 export interface SettingGroup {
   title: string;

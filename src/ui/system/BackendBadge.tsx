@@ -1,5 +1,6 @@
 import { useSystem } from '../../store/system.ts';
-import { describeAdapter } from '../../worker/backend.ts';
+import { describeAdapter } from '../../store/domain.ts';
+import './system.css';
 
 /** Which backend trains, on which adapter, and why: always visible in the header. */
 export function BackendBadge() {

@@ -1,4 +1,5 @@
 import { useSystem } from '../../store/system.ts';
+import './system.css';
 
 /** A plain message when training cannot use a GPU here, so nobody wonders why it is slow. */
 export function BackendNotice() {

@@ -1,6 +1,6 @@
 import { useSettings } from '../../store/settings.ts';
 import { useSystem } from '../../store/system.ts';
-import { BACKEND_PREFERENCES, type BackendPreference } from '../../worker/backend.ts';
+import { BACKEND_PREFERENCES, type BackendPreference } from '../../store/domain.ts';
 import { Panel } from '../common/Panel.tsx';
 import { formatBytes } from '../common/format.ts';
 import { DecoderCrashCheck } from './DecoderCrashCheck.tsx';
