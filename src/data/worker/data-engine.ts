@@ -7,17 +7,13 @@ import * as Comlink from 'comlink';
 import {
   DEFAULT_PREPROCESS,
   maxShortSideFor,
-  spatialPlan,
-  temporalSample,
   trainClipSpec,
   evalClipSpec,
   type ClipSpec,
   type PreprocessSettings,
-  type SampleInfo,
 } from '../clip-spec.ts';
-import type { ClipRecord, DatasetIndex, SkippedFile } from '../dataset-index.ts';
-import { expandArchives, isArchive } from '../archive/index.ts';
-import { decodeClipFrames, probeClip, type ProbedClip } from '../decode/clip-source.ts';
+import type { ClipRecord, DatasetIndex } from '../dataset-index.ts';
+import { decodeClipFrames, probeClip } from '../decode/clip-source.ts';
 import { ffmpegPoolSize, injectFfmpegFaults, sharedFfmpegPoolStats } from '../decode/ffmpeg-pool.ts';
 import { retryStats } from '../decode/retry-alone.ts';
 import { injectWebCodecsFaults } from '../decode/webcodecs.ts';
@@ -29,31 +25,19 @@ import {
   IngestCancelledError,
   messageOf,
 } from '../errors.ts';
-import { FrameCache, frameCacheKey } from '../frame-cache.ts';
-import type { RgbFrame } from '../image.ts';
-import {
-  inferLabels,
-  LABEL_RULE_TEXT,
-  NoLabelsError,
-  type LabelResult,
-  type SplitOptions,
-} from '../labels.ts';
+import { FrameCache } from '../frame-cache.ts';
+import { inferLabels, NoLabelsError, type LabelResult, type SplitOptions } from '../labels.ts';
 import { fileRole } from '../media-files.ts';
 import { OpfsFrameStore } from '../opfs-frame-store.ts';
 import { framesForAllSamples } from '../sampling.ts';
-import { baseName, type SourceFile } from '../source-files.ts';
-import type { SplitLists } from '../split-lists.ts';
+import type { SourceFile } from '../source-files.ts';
 import { datasetWarnings } from '../summary.ts';
 import { renderFrameRgba, writeClip } from '../transforms.ts';
 import type { SplitName } from '../ucf101.ts';
-import {
-  fingerprint,
-  ProgressClock,
-  readSplitLists,
-  requestKey,
-  Semaphore,
-  uniqueByPath,
-} from './ingest-helpers.ts';
+import { FrameSource, type ClipFramesResult, type DecodedClipFrames } from './frame-source.ts';
+import { buildIndex, unpackArchives, type Scanned } from './ingest.ts';
+import { BatchMaker } from './batches.ts';
+import { fingerprint, ProgressClock, readSplitLists, Semaphore, uniqueByPath } from './ingest-helpers.ts';
 import type {
   BatchRequest,
   BatchTensor,
@@ -80,23 +64,6 @@ const DECODE_CONCURRENCY =
       ? undefined
       : (navigator as Navigator & { deviceMemory?: number }).deviceMemory,
   ) + 1;
-/** Prepared batches kept ready (each can be ~100 MB at 224 px). */
-const MAX_PREPARED = 2;
-const MAX_IGNORED_EXAMPLES = 8;
-
-type FrameStage = DataActivity['stage'];
-
-interface Scanned {
-  name: string;
-  files: Map<string, File>;
-  lists: SplitLists | null;
-  /** Probed clips by path. */
-  probed: Map<string, ProbedClip>;
-  fingerprints: Map<string, string>;
-  /** Skipped before labelling, or while probing / decoding. */
-  skipped: SkippedFile[];
-  ignored: string[];
-}
 
 export class DataEngine implements DataApi {
   private scanned: Scanned | null = null;
@@ -105,21 +72,18 @@ export class DataEngine implements DataApi {
   private abort: AbortController | null = null;
   private readonly memory = new FrameCache();
   private readonly disk = new OpfsFrameStore();
-  private readonly decodeSlots = new Semaphore(DECODE_CONCURRENCY);
-  private readonly prepared = new Map<string, Promise<BatchTensor>>();
-  private decodes = 0;
-  private chunks = 0;
   private ffmpegUsed = false;
-  /** What each pending frames() call is waiting on: a batch that does not come can then say why. */
-  private readonly inFlight = new Map<number, { clipId: string; stage: FrameStage; since: number }>();
-  private nextCall = 0;
-  /**
-   * Frame-cache keys being read from disk or decoded, each with a promise that settles (never rejects) when
-   * that is over, with whether it decoded. A/B runs ask for the same clips in the same order, and their
-   * prefetches, the ingest's decode-all and a preview can ask for one clip at once: the later ones wait and
-   * take what the first stored instead of decoding the clip again.
-   */
-  private readonly busyKeys = new Map<string, Promise<boolean>>();
+  private readonly source = new FrameSource(
+    this.memory,
+    this.disk,
+    (clip, indices, maxShortSide, signal) => this.decodeClip(clip, indices, maxShortSide, signal),
+    new Semaphore(DECODE_CONCURRENCY),
+  );
+  private readonly batches = new BatchMaker(
+    this.source,
+    (clipId) => this.record(clipId),
+    (clipId, reason) => this.rejectClip(clipId, reason),
+  );
 
   constructor() {
     void this.disk.init();
@@ -141,8 +105,8 @@ export class DataEngine implements DataApi {
     const abort = new AbortController();
     this.abort = abort;
     this.preprocess = options.preprocess;
-    this.prepared.clear();
-    const unpacked = await this.unpackArchives(files, abort.signal, onProgress);
+    this.batches.clear();
+    const unpacked = await unpackArchives(files, abort.signal, onProgress);
     files = unpacked.files;
     const videos: SourceFile[] = [];
     const ignored: string[] = [];
@@ -200,94 +164,8 @@ export class DataEngine implements DataApi {
     if (abort.signal.aborted) throw new IngestCancelledError('Scanning was cancelled.');
     clock.report(done, failed, null, true);
     this.scanned = scanned;
-    this.index = this.buildIndex(options.split);
+    this.index = buildIndex(scanned, options.split, this.preprocess);
     return this.index;
-  }
-
-  /**
-   * Dropped archives (`.tar.gz`, `.tgz`, `.tar`, `.zip`) replaced by the files they hold, read as streams
-   * (never the whole archive at once). When the drop was archives only, the dataset takes the name of the
-   * one folder they hold (`UCF101_subset`) or of the archive.
-   */
-  private async unpackArchives(
-    files: SourceFile[],
-    signal: AbortSignal,
-    onProgress?: (p: IngestProgress) => void,
-  ): Promise<{ files: SourceFile[]; problems: SkippedFile[]; name: string | null }> {
-    if (!files.some((f) => isArchive(f.path))) return { files, problems: [], name: null };
-    const total = files.filter((f) => isArchive(f.path)).reduce((sum, f) => sum + f.file.size, 0);
-    const clock = new ProgressClock('extract', total, onProgress);
-    const before = new Map<string, number>();
-    const expanded = await expandArchives(files, {
-      signal,
-      onProgress: (p) => {
-        before.set(p.file, p.readBytes);
-        const read = [...before.values()].reduce((a, b) => a + b, 0);
-        clock.report(read, 0, p.file);
-      },
-    });
-    clock.report(total, 0, null, true);
-    let name: string | null = null;
-    if (expanded.archives.length === files.length) {
-      const tops = new Set(expanded.files.map((f) => f.path.split('/')[0]));
-      name =
-        tops.size === 1 && expanded.files.every((f) => f.path.includes('/'))
-          ? [...tops][0]!
-          : baseName(expanded.archives[0]!).replace(/\.(tar\.gz|tgz|tar|zip)$/i, '');
-    }
-    const sorted = [...expanded.files].sort((a, b) => (a.path < b.path ? -1 : 1));
-    return { files: sorted, problems: expanded.problems, name };
-  }
-
-  /** Labels the probed clips (made-up splits are computed over usable clips only) and builds the index. */
-  private buildIndex(split: SplitOptions): DatasetIndex {
-    const scanned = this.scanned;
-    if (!scanned) throw new DatasetNotLoadedError('No dataset has been scanned yet.');
-    const usable = [...scanned.probed.keys()];
-    if (usable.length === 0) {
-      throw new DataError(
-        `None of the ${scanned.files.size} video files could be used: ` +
-          scanned.skipped
-            .slice(0, 3)
-            .map((s) => `${baseName(s.path)} (${s.reason})`)
-            .join(', '),
-      );
-    }
-    const labels = inferLabels(usable, scanned.lists, split);
-    const classes = labels.classes;
-    const clips: ClipRecord[] = labels.clips.map((c) => {
-      const file = scanned.files.get(c.path)!;
-      const probed = scanned.probed.get(c.path)!;
-      return {
-        ...probed.media,
-        id: c.path,
-        path: c.path,
-        name: baseName(c.path),
-        size: file.size,
-        lastModified: file.lastModified,
-        label: c.className,
-        labelIndex: classes.indexOf(c.className),
-        split: c.split,
-        group: c.group,
-        fingerprint: scanned.fingerprints.get(c.path) ?? '',
-      };
-    });
-    const index: DatasetIndex = {
-      name: scanned.name,
-      classes,
-      clips,
-      rule: labels.rule,
-      ruleText: LABEL_RULE_TEXT[labels.rule],
-      splitSource: labels.splitSource,
-      fold: labels.fold,
-      splitOptions: split,
-      skipped: uniqueByPath([...scanned.skipped, ...labels.rejected]),
-      ignoredCount: scanned.ignored.length,
-      ignoredExamples: scanned.ignored.slice(0, MAX_IGNORED_EXAMPLES),
-      warnings: [],
-    };
-    index.warnings = datasetWarnings(index, this.preprocess);
-    return index;
   }
 
   async decodeAll(onProgress?: (p: IngestProgress) => void): Promise<DecodeReport> {
@@ -345,13 +223,18 @@ export class DataEngine implements DataApi {
     this.abort = null;
   }
 
+  private requireScanned(): Scanned {
+    if (!this.scanned) throw new DatasetNotLoadedError('No dataset has been scanned yet.');
+    return this.scanned;
+  }
+
   getIndex(): DatasetIndex | null {
     return this.index;
   }
 
   resplit(split: SplitOptions): DatasetIndex {
-    this.index = this.buildIndex(split);
-    this.prepared.clear();
+    this.index = buildIndex(this.requireScanned(), split, this.preprocess);
+    this.batches.clear();
     return this.index;
   }
 
@@ -393,170 +276,39 @@ export class DataEngine implements DataApi {
 
   // ---- frames ----
 
-  /**
-   * Frames of a clip at working resolution: memory, then OPFS, then the decoder (only the missing ones).
-   * Indices past what the file really holds get its last decoded frame.
-   */
-  private async frames(
+  /** Decodes frames of a clip from its file; a shorter file than its headers said corrects the probe too. */
+  private async decodeClip(
+    clip: ClipRecord,
+    indices: number[],
+    maxShortSide: number,
+    signal?: AbortSignal,
+  ): Promise<DecodedClipFrames> {
+    const file = this.scanned?.files.get(clip.path);
+    const probed = this.scanned?.probed.get(clip.path);
+    if (!file || !probed) throw new ClipNotFoundError(`The file of "${clip.id}" is no longer available.`);
+    const decoded = await decodeClipFrames(file, probed, indices, maxShortSide, signal);
+    if (probed.media.decoder === 'ffmpeg') this.ffmpegUsed = true;
+    if (decoded.frameCount !== null && decoded.frameCount < probed.media.frameCount) {
+      probed.media.frameCount = decoded.frameCount;
+    }
+    return decoded;
+  }
+
+  private frames(
     clip: ClipRecord,
     indices: readonly number[],
     maxShortSide: number,
     signal?: AbortSignal,
     needResult = true,
-  ): Promise<{ width: number; height: number; frames: Map<number, Uint8Array>; decoded: boolean }> {
-    const call = this.nextCall++;
-    const stage = (next: FrameStage) =>
-      this.inFlight.set(call, { clipId: clip.id, stage: next, since: performance.now() });
-    try {
-      return await this.framesTracked(clip, indices, maxShortSide, signal, needResult, stage);
-    } finally {
-      this.inFlight.delete(call);
-    }
-  }
-
-  private async framesTracked(
-    clip: ClipRecord,
-    indices: readonly number[],
-    maxShortSide: number,
-    signal: AbortSignal | undefined,
-    needResult: boolean,
-    stage: (next: FrameStage) => void,
-  ): Promise<{ width: number; height: number; frames: Map<number, Uint8Array>; decoded: boolean }> {
-    const key = frameCacheKey({
-      name: clip.name,
-      size: clip.size,
-      lastModified: clip.lastModified,
-      maxShortSide,
-    });
-    let hit = this.memory.lookup(key, indices);
-    // Frames another read has just decoded count as decoded here too: the ingest's tally says "from cache"
-    // only of frames that were stored before.
-    let decodedByAnother = false;
-    for (let busy = this.busyKeys.get(key); hit.missing.length > 0 && busy; busy = this.busyKeys.get(key)) {
-      stage('same-clip');
-      if (await busy) decodedByAnother = true;
-      hit = this.memory.lookup(key, indices);
-    }
-    let { width, height } = hit;
-    const frames = hit.found;
-    let missing = hit.missing;
-    if (missing.length > 0) {
-      let settle = (_decoded: boolean): void => {};
-      const busy = new Promise<boolean>((resolve) => (settle = resolve));
-      this.busyKeys.set(key, busy);
-      // Called once decoded frames are in memory (before the disk write) and in any case at the end (the
-      // first call settles `busy`).
-      const release = (decoded: boolean): void => {
-        if (this.busyKeys.get(key) === busy) this.busyKeys.delete(key);
-        settle(decoded);
-      };
-      try {
-        ({ width, height, missing } = await this.readOrDecode(
-          clip,
-          key,
-          missing,
-          frames,
-          maxShortSide,
-          signal,
-          stage,
-          () => release(true),
-        ));
-      } finally {
-        release(false);
-      }
-    }
-    const decoded = missing.length > 0 || decodedByAnother;
-    if (!needResult) return { width, height, frames, decoded };
-    const available = [...frames.keys()].sort((a, b) => a - b);
-    if (available.length === 0) throw new ClipRejectedError('no frame could be decoded', clip.path);
-    for (const i of new Set(indices)) {
-      if (frames.has(i)) continue;
-      // The file ended early: repeat the last frame before i (the first one if there is none).
-      const earlier = available.filter((a) => a < i);
-      frames.set(i, frames.get(earlier.length > 0 ? earlier[earlier.length - 1]! : available[0]!)!);
-    }
-    return { width, height, frames, decoded };
-  }
-
-  /**
-   * Fills `frames` with the `wanted` ones: from OPFS, then the decoder for the rest (which it stores in
-   * memory, then says so with `inMemory`, then on disk). Returns the frame size and the indices that had to
-   * be decoded.
-   */
-  private async readOrDecode(
-    clip: ClipRecord,
-    key: string,
-    wanted: number[],
-    frames: Map<number, Uint8Array>,
-    maxShortSide: number,
-    signal: AbortSignal | undefined,
-    stage: (next: FrameStage) => void,
-    inMemory: () => void,
-  ): Promise<{ width: number; height: number; missing: number[] }> {
-    let width = 0;
-    let height = 0;
-    let missing = wanted;
-    stage('cache-read');
-    const stored = await this.disk.read(key, missing);
-    if (stored && stored.frames.size > 0) {
-      ({ width, height } = stored);
-      this.memory.put(key, width, height, stored.frames);
-      for (const [i, f] of stored.frames) frames.set(i, f);
-      missing = missing.filter((i) => !stored.frames.has(i));
-    }
-    if (missing.length > 0) {
-      const scanned = this.scanned;
-      const file = scanned?.files.get(clip.path);
-      const probed = scanned?.probed.get(clip.path);
-      if (!file || !probed) throw new ClipNotFoundError(`The file of "${clip.id}" is no longer available.`);
-      stage('decode-queue');
-      const decoded = await this.decodeSlots.run(() => {
-        stage('decode');
-        this.decodes++;
-        return decodeClipFrames(file, probed, missing, maxShortSide, signal);
-      });
-      if (probed.media.decoder === 'ffmpeg') this.ffmpegUsed = true;
-      this.chunks += decoded.chunks ?? 0;
-      ({ width, height } = decoded);
-      const bytes = new Map<number, Uint8Array>([...decoded.frames].map(([i, f]) => [i, f.data]));
-      this.memory.put(key, width, height, bytes);
-      inMemory();
-      stage('cache-write');
-      await this.disk.write(key, width, height, bytes);
-      for (const [i, f] of bytes) frames.set(i, f);
-      if (decoded.frameCount !== null && decoded.frameCount < clip.frameCount) {
-        clip.frameCount = decoded.frameCount;
-        clip.frameCountExact = true;
-        probed.media.frameCount = decoded.frameCount;
-      }
-    }
-    return { width, height, missing };
-  }
-
-  private async sampleClip(
-    clip: ClipRecord,
-    spec: ClipSpec,
-    seed: number,
-    epoch: number,
-  ): Promise<{ frames: RgbFrame[]; sample: SampleInfo }> {
-    const temporal = temporalSample(clip, spec, seed, epoch);
-    const { width, height, frames } = await this.frames(
-      clip,
-      temporal.indices,
-      maxShortSideFor(spec.spatial.imageSize),
-    );
-    const plan = spatialPlan(clip, width, height, spec, seed, epoch);
-    return {
-      frames: temporal.indices.map((i) => ({ width, height, data: frames.get(i)! })),
-      sample: { indices: temporal.indices, padded: temporal.padded, plan },
-    };
+  ): Promise<ClipFramesResult> {
+    return this.source.read(clip, indices, maxShortSide, signal, needResult);
   }
 
   // ---- tensors ----
 
   async getClip(request: ClipRequest): Promise<ClipTensor> {
     const clip = this.record(request.clipId);
-    const { frames, sample } = await this.sampleClip(clip, request.spec, request.seed, request.epoch);
+    const { frames, sample } = await this.batches.sample(clip, request.spec, request.seed, request.epoch);
     const data = writeClip(frames, sample.plan, request.spec.normalize);
     const tensor: ClipTensor = {
       data,
@@ -568,68 +320,13 @@ export class DataEngine implements DataApi {
     return Comlink.transfer(tensor, [data.buffer]);
   }
 
-  /**
-   * The batch of `request`, without the clips that cannot be read: each of those is moved to the skipped
-   * list with its reason (and reported in the batch), so one broken clip never stops a run.
-   */
-  private async assembleBatch(request: BatchRequest): Promise<BatchTensor> {
-    const { numFrames } = request.spec.temporal;
-    const size = request.spec.spatial.imageSize;
-    const clipSize = numFrames * 3 * size * size;
-    const read = await Promise.allSettled(
-      request.clipIds.map(async (id) => {
-        const clip = this.record(id);
-        return { clip, ...(await this.sampleClip(clip, request.spec, request.seed, request.epoch)) };
-      }),
-    );
-    const usable: { clip: ClipRecord; frames: RgbFrame[]; sample: SampleInfo }[] = [];
-    const skipped: BatchTensor['skipped'] = [];
-    read.forEach((result, i) => {
-      if (result.status === 'fulfilled') {
-        usable.push(result.value);
-        return;
-      }
-      const clipId = request.clipIds[i]!;
-      const reason = messageOf(result.reason);
-      // Rejected for good only after failing alone on a fresh decoder (retry-alone.ts); any other failure
-      // (a cache read, a decoder fault that outlived its retry budget) leaves the clip in the dataset.
-      const permanent =
-        result.reason instanceof ClipRejectedError || result.reason instanceof ClipNotFoundError;
-      skipped.push({ path: clipId, reason, transient: !permanent });
-      if (result.reason instanceof ClipRejectedError) this.rejectClip(clipId, reason);
-    });
-    const data = new Float32Array(usable.length * clipSize);
-    usable.forEach(({ frames, sample }, b) =>
-      writeClip(frames, sample.plan, request.spec.normalize, data, b * clipSize),
-    );
-    return {
-      data,
-      shape: [usable.length, numFrames, 3, size, size],
-      labels: Int32Array.from(usable, (u) => u.clip.labelIndex),
-      clipIds: usable.map((u) => u.clip.id),
-      samples: usable.map((u) => u.sample),
-      skipped,
-    };
-  }
-
   async getBatch(request: BatchRequest): Promise<BatchTensor> {
-    const key = requestKey(request);
-    const ready = this.prepared.get(key);
-    this.prepared.delete(key);
-    const batch = await (ready ?? this.assembleBatch(request));
+    const batch = await this.batches.get(request);
     return Comlink.transfer(batch, [batch.data.buffer]);
   }
 
   prefetch(requests: readonly BatchRequest[]): void {
-    for (const request of requests) {
-      const key = requestKey(request);
-      if (this.prepared.has(key)) continue;
-      while (this.prepared.size >= MAX_PREPARED) this.prepared.delete(this.prepared.keys().next().value!);
-      const pending = this.assembleBatch(request);
-      // A failed prefetch is reported when (if) the batch is asked for.
-      pending.catch(() => undefined);
-      this.prepared.set(key, pending);
-    }
+    this.batches.prefetch(requests);
   }
 
   async getFrames(clipId: string, indices: readonly number[], maxShortSide: number): Promise<RawFrames> {
@@ -643,7 +340,7 @@ export class DataEngine implements DataApi {
 
   async preview(clipId: string, spec: ClipSpec, seed: number, epoch: number): Promise<PreviewFrames> {
     const clip = this.record(clipId);
-    const { frames, sample } = await this.sampleClip(clip, spec, seed, epoch);
+    const { frames, sample } = await this.batches.sample(clip, spec, seed, epoch);
     const { width, height } = sample.plan;
     const rgba = new Uint8ClampedArray(frames.length * width * height * 4);
     frames.forEach((f, t) => rgba.set(renderFrameRgba(f, sample.plan), t * width * height * 4));
@@ -660,10 +357,7 @@ export class DataEngine implements DataApi {
   }
 
   activity(): DataActivity[] {
-    const now = performance.now();
-    return [...this.inFlight.values()]
-      .map(({ clipId, stage, since }) => ({ clipId, stage, seconds: (now - since) / 1000 }))
-      .sort((a, b) => b.seconds - a.seconds);
+    return this.source.activity();
   }
 
   // ---- cache ----
@@ -674,8 +368,8 @@ export class DataEngine implements DataApi {
       disk: this.disk.stats(),
       ffmpegLoaded: this.ffmpegUsed,
       decoders: { ffmpeg: sharedFfmpegPoolStats(), retries: retryStats() },
-      decodes: this.decodes,
-      chunks: this.chunks,
+      decodes: this.source.decodes,
+      chunks: this.source.chunks,
     };
   }
 
@@ -692,7 +386,7 @@ export class DataEngine implements DataApi {
 
   async clearCache(): Promise<CacheStats> {
     this.memory.clear();
-    this.prepared.clear();
+    this.batches.clear();
     await this.disk.clear();
     return this.cacheStats();
   }
