@@ -4,6 +4,7 @@ import {
   crossEntropyOfRow,
   EvalAccumulator,
   MetricsError,
+  predictionsOf,
   rankOfLabel,
   stepAccuracy,
   topKCorrect,
@@ -91,5 +92,20 @@ describe('classification metrics', () => {
     expect(() => evaluation.add([0, 1, 2], [3])).toThrow(/label 3 at row 0/);
     // Over no clip there is no accuracy: NaN (shown as "—"), never 0%.
     expect(new EvalAccumulator(2).result()).toMatchObject({ count: 0, top1: NaN, top5: NaN });
+  });
+});
+
+describe('predictionsOf', () => {
+  it('names each clip’s argmax and the softmax probability of it', () => {
+    const logits = [1, 3, 2, 0, 0, 5];
+    const predictions = predictionsOf(logits, 3, ['a', 'b'], ['x/a.avi', 'x/b.avi'], [2, 2]);
+    expect(predictions.map((p) => [p.clipId, p.path, p.label, p.predicted])).toEqual([
+      ['a', 'x/a.avi', 2, 1],
+      ['b', 'x/b.avi', 2, 2],
+    ]);
+    const softmax = (row: number[], k: number) =>
+      Math.exp(row[k]!) / row.reduce((s, v) => s + Math.exp(v), 0);
+    expect(predictions[0]!.confidence).toBeCloseTo(softmax([1, 3, 2], 1), 12);
+    expect(predictions[1]!.confidence).toBeCloseTo(softmax([0, 0, 5], 2), 12);
   });
 });

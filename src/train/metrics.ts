@@ -6,6 +6,7 @@
  * Ties rank the lower class index first, as argmax does, so top-1 always agrees with argmax; a NaN logit
  * never counts as correct.
  */
+import type { Prediction } from './types.ts';
 
 /** What a step's accuracy compares against: a mixed clip has two labels, and we use the one it mostly shows. */
 export type AccuracyTarget = 'label' | 'dominant-label';
@@ -118,6 +119,24 @@ export function crossEntropyOfRow(
   let sum = 0;
   for (let c = 0; c < numClasses; c++) sum += Math.exp(logits[base + c]! - max);
   return Math.log(sum) + max - logits[base + label]!;
+}
+
+/** Each clip's predicted class (argmax) and the softmax probability the model gives it. */
+export function predictionsOf(
+  logits: ArrayLike<number>,
+  numClasses: number,
+  clipIds: readonly string[],
+  paths: readonly string[],
+  labels: ArrayLike<number>,
+): Prediction[] {
+  const predicted = argmaxRows(logits, numClasses);
+  return clipIds.map((clipId, i) => ({
+    clipId,
+    path: paths[i]!,
+    label: labels[i]!,
+    predicted: predicted[i]!,
+    confidence: Math.exp(-crossEntropyOfRow(logits, numClasses, i, predicted[i]!)),
+  }));
 }
 
 /** Accumulates an evaluation pass batch by batch (validation or test: never mixed). */

@@ -17,7 +17,7 @@ import { Rng } from '../util/rng.ts';
 import { applyMix } from './cutmix.ts';
 import { clipByGlobalNorm, disposeAll, GradientAccumulator } from './gradients.ts';
 import { hardTargetCrossEntropy, softTargetCrossEntropy } from './losses.ts';
-import { EvalAccumulator, stepAccuracy } from './metrics.ts';
+import { EvalAccumulator, predictionsOf, stepAccuracy } from './metrics.ts';
 import { mixEnabled, planMix } from './mix-plan.ts';
 import { AdamOptimizer, type OptimizerStateSnapshot } from './optimizers.ts';
 import {
@@ -380,7 +380,10 @@ export class RunTrainer {
       const values = await logits.data();
       logits.dispose();
       accumulator.add(values, batch.labels);
-      if (split === 'test') predictions.push(...predictionsOf(values, batch, numClasses, this.dataset.paths));
+      if (split === 'test') {
+        const paths = batch.clipIds.map((id) => this.dataset.paths.get(id) ?? id);
+        predictions.push(...predictionsOf(values, numClasses, batch.clipIds, paths, batch.labels));
+      }
       await onBatch?.();
     }
     const metrics = accumulator.result();
@@ -432,32 +435,4 @@ export class RunTrainer {
     this.optimizer.dispose();
     this.model.dispose();
   }
-}
-
-function predictionsOf(
-  logits: ArrayLike<number>,
-  batch: TrainingBatch,
-  numClasses: number,
-  paths: ReadonlyMap<string, string>,
-): Prediction[] {
-  return batch.clipIds.map((clipId, i) => {
-    let best = 0;
-    let max = -Infinity;
-    for (let c = 0; c < numClasses; c++) {
-      const v = logits[i * numClasses + c]!;
-      if (v > max) {
-        max = v;
-        best = c;
-      }
-    }
-    let sum = 0;
-    for (let c = 0; c < numClasses; c++) sum += Math.exp(logits[i * numClasses + c]! - max);
-    return {
-      clipId,
-      path: paths.get(clipId) ?? clipId,
-      label: batch.labels[i]!,
-      predicted: best,
-      confidence: 1 / sum,
-    };
-  });
 }
