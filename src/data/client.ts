@@ -4,7 +4,10 @@
  * without a hop through the page).
  */
 import * as Comlink from 'comlink';
-import { wrapDataApi, type DataApiRemote } from './worker/connect.ts';
+import { wrapRemote } from '../util/worker-boundary.ts';
+import './errors.ts';
+import type { DataApiRemote } from './worker/connect.ts';
+import type { DataApi } from './worker/protocol.ts';
 
 interface Connectable {
   connect(port: MessagePort): void;
@@ -20,8 +23,8 @@ export class DataClient {
       type: 'module',
       name: 'data',
     });
-    this.api = wrapDataApi(this.worker);
-    this.raw = Comlink.wrap<Connectable>(this.worker);
+    this.api = wrapRemote<DataApi>(this.worker);
+    this.raw = wrapRemote<Connectable>(this.worker);
   }
 
   /** A port serving the data API; transfer it to another worker and call `connectDataApi(port)` there. */

@@ -1,7 +1,8 @@
 /**
- * Named errors of the data pipeline. They cross worker boundaries through Comlink, which keeps an error's
- * `name` and `message` but not its class: `reviveDataError` turns them back into these classes.
+ * Named errors of the data pipeline. They cross worker boundaries as themselves, fields included
+ * (util/worker-boundary.ts), so the page and the compute worker can react by type.
  */
+import { registerErrorClasses } from '../util/worker-boundary.ts';
 
 export class DataError extends Error {
   override name = 'DataError';
@@ -49,7 +50,7 @@ export class IngestCancelledError extends DataError {
   override name = 'IngestCancelledError';
 }
 
-const CLASSES: Record<string, new (message: string) => DataError> = {
+registerErrorClasses({
   DataError,
   ClipRejectedError,
   UnsupportedCodecError,
@@ -58,17 +59,7 @@ const CLASSES: Record<string, new (message: string) => DataError> = {
   ClipNotFoundError,
   DatasetNotLoadedError,
   IngestCancelledError,
-};
-
-export function reviveDataError(error: unknown): Error {
-  if (!(error instanceof Error)) return new DataError(String(error));
-  if (error instanceof DataError) return error;
-  const ctor = CLASSES[error.name];
-  if (!ctor) return error;
-  const revived = new ctor(error.message);
-  if (error.stack) revived.stack = error.stack;
-  return revived;
-}
+});
 
 export function messageOf(error: unknown): string {
   if (error instanceof ClipRejectedError) return error.reason;

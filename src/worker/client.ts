@@ -4,7 +4,8 @@
  */
 import * as Comlink from 'comlink';
 import type { EngineApi } from './protocol.ts';
-import { reviveError, WorkerCrashedError } from './errors.ts';
+import { wrapRemote, type Remote } from '../util/worker-boundary.ts';
+import { WorkerCrashedError } from './errors.ts';
 import './error-registry.ts';
 
 export type { EngineApi } from './protocol.ts';
@@ -21,7 +22,7 @@ function prepareArgument(arg: unknown): unknown {
 
 export class EngineClient {
   private readonly worker: Worker;
-  private readonly remote: Comlink.Remote<EngineApi>;
+  private readonly remote: Remote<EngineApi>;
   private crash: WorkerCrashedError | null = null;
   private readonly crashListeners = new Set<(error: WorkerCrashedError) => void>();
 
@@ -34,7 +35,7 @@ export class EngineClient {
       this.crash = new WorkerCrashedError(event.message || 'The compute worker stopped unexpectedly');
       for (const listener of this.crashListeners) listener(this.crash);
     });
-    this.remote = Comlink.wrap<EngineApi>(this.worker);
+    this.remote = wrapRemote<EngineApi>(this.worker);
   }
 
   onCrash(listener: (error: WorkerCrashedError) => void): () => void {
@@ -50,11 +51,7 @@ export class EngineClient {
     const fn = this.remote[method] as unknown as (
       ...a: unknown[]
     ) => Promise<Awaited<ReturnType<EngineApi[K]>>>;
-    try {
-      return await fn(...args.map(prepareArgument));
-    } catch (error) {
-      throw reviveError(error);
-    }
+    return fn(...args.map(prepareArgument));
   }
 
   terminate(): void {

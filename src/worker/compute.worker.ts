@@ -1,4 +1,5 @@
-import * as Comlink from 'comlink';
+import { serve } from '../util/worker-boundary.ts';
+import './error-registry.ts';
 import { ComputeEngine } from './engine.ts';
 
-Comlink.expose(new ComputeEngine());
+serve(new ComputeEngine());

@@ -20,7 +20,8 @@ import {
 } from '../model/checkpoint/hub-errors.ts';
 import { InvalidConfigError } from '../model/videomae/config.ts';
 import { RunConfigError } from '../train/run-config.ts';
-import { registerErrorClasses } from './errors.ts';
+import { registerErrorClasses } from '../util/worker-boundary.ts';
+import './errors.ts';
 
 registerErrorClasses({
   CheckpointFormatError,

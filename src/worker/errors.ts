@@ -1,8 +1,9 @@
 /**
- * Named errors that cross the worker boundary. Comlink sends a thrown Error as {name, message, stack}; the
- * client turns it back into the class of the same name (see error-registry.ts), so the UI can react by
- * type (`instanceof`) and always has the original message.
+ * Named errors of the compute worker. They cross to the page as themselves, fields included
+ * (util/worker-boundary.ts; every class the worker can throw is registered in error-registry.ts), so the UI
+ * can react by type (`instanceof`) and always has the original message.
  */
+import { registerErrorClasses } from '../util/worker-boundary.ts';
 
 export class EngineError extends Error {
   override name = 'EngineError';
@@ -48,18 +49,6 @@ export class UnknownRunError extends EngineError {
   override name = 'UnknownRunError';
 }
 
-type ErrorClass = abstract new (...args: never[]) => Error;
-
-const registry = new Map<string, ErrorClass>();
-
-/**
- * Makes errors of these classes revive as themselves on the page. Keyed by the property names (each
- * class's `name`), not `cls.name`, which a minifier renames.
- */
-export function registerErrorClasses(classes: Record<string, ErrorClass>): void {
-  for (const [name, cls] of Object.entries(classes)) registry.set(name, cls);
-}
-
 registerErrorClasses({
   EngineError,
   BackendUnavailableError,
@@ -72,21 +61,3 @@ registerErrorClasses({
   InvalidRunConfigError,
   UnknownRunError,
 });
-
-/**
- * The error as its own class when the name is registered (built without running its constructor, whose
- * arguments did not cross the boundary), else the error as it came.
- */
-export function reviveError(error: unknown): Error {
-  if (!(error instanceof Error)) return new EngineError(String(error));
-  const original: Error = error;
-  const cls = registry.get(original.name);
-  if (!cls || Object.prototype.isPrototypeOf.call(cls.prototype, original)) return original;
-  const revived = Object.create(cls.prototype as object) as Error;
-  Object.defineProperties(revived, {
-    message: { value: original.message, writable: true, configurable: true },
-    name: { value: original.name, writable: true, configurable: true },
-    stack: { value: original.stack, writable: true, configurable: true },
-  });
-  return revived;
-}

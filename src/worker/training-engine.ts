@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../util/rng.ts';
 import { settleWithin } from '../util/settle-within.ts';
+import { release } from '../util/worker-boundary.ts';
 import { connectDataApi, type DataApiRemote } from '../data/worker/connect.ts';
 import type { DatasetIndex } from '../data/dataset-index.ts';
 import { trainClipSpec, type PreprocessSettings } from '../data/clip-spec.ts';
@@ -83,7 +84,7 @@ async function describeDataActivity(data: DataApiRemote): Promise<string> {
 }
 
 export class TrainingEngine implements TrainingEngineApi {
-  private data: (DataApiRemote & { release(): void }) | null = null;
+  private data: DataApiRemote | null = null;
   private start: StartingWeights | null = null;
   private scheduler: RunScheduler | null = null;
   private deviceLost: string | null = null;
@@ -103,7 +104,7 @@ export class TrainingEngine implements TrainingEngineApi {
   }
 
   async connectData(port: MessagePort): Promise<void> {
-    this.data?.release();
+    if (this.data) release(this.data);
     this.data = connectDataApi(port);
   }
 

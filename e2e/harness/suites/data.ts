@@ -112,10 +112,11 @@ export async function batchOverPort(
   epoch: number,
 ) {
   const { connectDataApi } = await import('../../../src/data/worker/connect.ts');
+  const { release } = await import('../../../src/util/worker-boundary.ts');
   const port = await client.createPort();
   const api = connectDataApi(port);
   const b = await api.getBatch({ clipIds, spec: trainClipSpec(preprocess), seed, epoch });
-  api.release();
+  release(api);
   return { shape: b.shape, data: base64(b.data) };
 }
 

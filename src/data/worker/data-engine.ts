@@ -4,6 +4,7 @@
  * normalised tensors. One broken clip never stops anything: it is listed with its reason and skipped.
  */
 import * as Comlink from 'comlink';
+import { serve } from '../../util/worker-boundary.ts';
 import {
   DEFAULT_PREPROCESS,
   maxShortSideFor,
@@ -91,7 +92,7 @@ export class DataEngine implements DataApi {
 
   /** Exposes this engine on another endpoint (the compute worker's end of a MessageChannel). */
   connect(port: MessagePort): void {
-    Comlink.expose(this, port);
+    serve(this, port);
   }
 
   // ---- ingest ----

@@ -1,4 +1,4 @@
-import * as Comlink from 'comlink';
+import { serve } from '../../util/worker-boundary.ts';
 import { DataEngine } from './data-engine.ts';
 
-Comlink.expose(new DataEngine());
+serve(new DataEngine());
