@@ -66,10 +66,10 @@ test('the backend setting lives in the URL and can be overridden', async ({ page
   await expect(page.getByTestId('backend-reason')).toHaveText('cpu chosen in settings');
   await page.getByTestId('backend-select').selectOption('webgl');
   await expect(badge).toHaveAttribute('data-backend', 'webgl');
-  expect(new URL(page.url()).searchParams.get('backend')).toBe('webgl');
+  await expect.poll(() => new URL(page.url()).searchParams.get('backend')).toBe('webgl');
   await page.getByTestId('backend-select').selectOption('auto');
   await expect(badge).toHaveAttribute('data-backend', 'wasm');
-  expect(new URL(page.url()).searchParams.has('backend')).toBe(false);
+  await expect.poll(() => new URL(page.url()).searchParams.has('backend')).toBe(false);
 });
 
 test('an invalid backend in the URL is reported and ignored', async ({ page }) => {

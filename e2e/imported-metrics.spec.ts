@@ -40,7 +40,7 @@ test('an imported metrics file draws as a dashed series and joins the summary', 
       loss.locator('.recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value').allTextContents(),
     )
     .toEqual(['0', '3', '6', '9', '12']);
-  expect(new URL(page.url()).searchParams.get('x')).toBe('epoch');
+  await expect.poll(() => new URL(page.url()).searchParams.get('x')).toBe('epoch');
 
   const download = page.waitForEvent('download');
   await loss.getByRole('button', { name: /as PNG/ }).click();

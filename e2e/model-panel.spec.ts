@@ -63,6 +63,6 @@ test('the model panel shows parameters, FLOPs and memory of a preset for each ba
     B: 2,
   });
   await expect(page.getByTestId('model-parameters')).toHaveAttribute('data-value', String(tiny.parameters));
-  expect(new URL(page.url()).searchParams.get('model')).toBeNull();
+  await expect.poll(() => new URL(page.url()).searchParams.get('model')).toBeNull();
   await screenshot(page, testInfo, 'model-panel');
 });

@@ -3,6 +3,7 @@
  * meets with the defaults, from the sample dataset to the results, the explanation and the exports.
  */
 import { readFileSync } from 'node:fs';
+import { unzipSync } from 'fflate';
 import { median } from '../src/util/stats.ts';
 import { expect, test } from './fixtures.ts';
 import { clickTimings, run, screenshot } from './helpers/page.ts';
@@ -115,13 +116,18 @@ test('the whole flow with the defaults: sample, train both, A learns, the explan
   await suggestion.click();
   await expect(page.getByTestId('run-summary-B')).toContainText('(2 edited)');
 
-  // The fine-tuned weights as HF files: model.safetensors parses and has HF's key names.
-  const downloads: Record<string, Buffer> = {};
-  page.on('download', async (d) => void (downloads[d.suggestedFilename()] = readFileSync(await d.path())));
+  // The fine-tuned weights as one zip of the HF folder: model.safetensors parses and has HF's key names.
+  const download = page.waitForEvent('download');
   await page.getByTestId('export-weights-A').click();
-  await expect
-    .poll(() => Object.keys(downloads).sort(), { timeout: 60_000 })
-    .toEqual(['config.json', 'model.safetensors']);
+  const zip = await download;
+  expect(zip.suggestedFilename()).toMatch(/^videomae-run-A-.*\.zip$/);
+  const folder = zip.suggestedFilename().replace(/\.zip$/, '');
+  const unzipped = unzipSync(new Uint8Array(readFileSync(await zip.path())));
+  expect(Object.keys(unzipped).sort()).toEqual([`${folder}/config.json`, `${folder}/model.safetensors`]);
+  const downloads: Record<string, Buffer> = {
+    'config.json': Buffer.from(unzipped[`${folder}/config.json`]!),
+    'model.safetensors': Buffer.from(unzipped[`${folder}/model.safetensors`]!),
+  };
   const header = safetensorsHeader(downloads['model.safetensors']!);
   const keys = Object.keys(header);
   expect(keys).toContain('videomae.embeddings.patch_embeddings.projection.weight');

@@ -14,7 +14,7 @@ import {
 import { presetConfig, type PresetName, type VideoMAEConfig } from './videomae/config.ts';
 import { VideoMAEForVideoClassification } from './videomae/model.ts';
 import { initParameter, parameterSpecs } from './videomae/params.ts';
-import { summarizeModel } from './videomae/summary.ts';
+import { perClipCost, type PerClipCost } from './videomae/summary.ts';
 
 /**
  * Which weights both runs start from. Weights that do not come from a checkpoint (all of a preset's, a new
@@ -50,15 +50,10 @@ export interface KeyReport {
   notes: string[];
 }
 
-export interface ModelSummary {
+export interface ModelSummary extends PerClipCost {
   /** The HF config.json the runs will use (labels from the dataset). */
   config: Record<string, unknown>;
   description: string;
-  parameters: number;
-  forwardFlopsPerClip: number;
-  /** Activation memory of one training step per clip, stock and fused attention. */
-  activationBytesPerClip: { stock: number; fused: number };
-  tokens: number;
   report: KeyReport | null;
 }
 
@@ -153,14 +148,10 @@ export function buildStartingModel(start: StartingWeights): VideoMAEForVideoClas
 
 /** What the page shows of the starting weights: its config, size and cost (per clip), and the key report. */
 export function summarizeStartingWeights(start: StartingWeights): ModelSummary {
-  const perClip = summarizeModel(start.config, 1);
   return {
+    ...perClipCost(start.config),
     config: JSON.parse(configToJson(start.config)) as Record<string, unknown>,
     description: start.description,
-    parameters: perClip.parameterCount,
-    forwardFlopsPerClip: perClip.forwardFlopsPerClip,
-    activationBytesPerClip: { stock: perClip.activationBytes, fused: perClip.activationBytesFusedAttention },
-    tokens: perClip.tokens,
     report: start.report
       ? {
           missingKeys: start.report.missingKeys,

@@ -7,6 +7,7 @@
  * setting it describes the whole experiment, so a shared link never mixes with the receiver's own runs.
  */
 import { create } from 'zustand';
+import { throttle } from '../util/throttle.ts';
 import { presetById, type PresetId, type RunConfig, type RunConfigKey, type RunId } from '../worker/index.ts';
 import { APP_SETTINGS_SCHEMA, type AppSettings } from './app-settings.ts';
 import type { ModelSettings } from './model-settings.ts';
@@ -75,7 +76,10 @@ function encodeAll(state: Persisted, params: URLSearchParams): void {
   encodeExperiment(state, params);
 }
 
-function persist(state: Persisted): void {
+/** How often the URL and local storage are written at most (a slider drag would write per pixel). */
+const PERSIST_INTERVAL_MS = 300;
+
+function write(state: Persisted): void {
   if (typeof window === 'undefined') return;
   const url = new URL(window.location.href);
   encodeAll(state, url.searchParams);
@@ -88,6 +92,9 @@ function persist(state: Persisted): void {
     // Storage can be full or disabled (private mode); the URL still holds the settings.
   }
 }
+
+const persist = throttle(write, PERSIST_INTERVAL_MS);
+if (typeof window !== 'undefined') window.addEventListener('pagehide', () => persist.flush());
 
 /** Whether the user has chosen or edited a run in this session (then the runs never follow the model). */
 let runsChosen = false;
@@ -166,6 +173,7 @@ export function bFollowsA(runs: Record<RunId, RunSettings>): boolean {
 export function persistSettings(): void {
   const { app, model, view, runs } = useSettings.getState();
   persist({ app, model, view, runs });
+  persist.flush();
 }
 
 /** The page's current settings written as a link (what "Copy link" shares). */

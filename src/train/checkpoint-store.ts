@@ -204,6 +204,9 @@ export class MemoryCheckpointStorage implements CheckpointStorage {
  * tab closed mid-write leaves the previous checkpoint intact.
  */
 export class OpfsCheckpointStorage implements CheckpointStorage {
+  /** Whether the browser agreed to keep this origin's storage (asked once, before the first checkpoint). */
+  persisted: Promise<boolean> | null = null;
+
   constructor(private readonly folder = 'run-checkpoints') {}
 
   private async dir(): Promise<FileSystemDirectoryHandle> {
@@ -212,6 +215,10 @@ export class OpfsCheckpointStorage implements CheckpointStorage {
   }
 
   async write(name: string, bytes: Uint8Array): Promise<void> {
+    // Best-effort storage is evicted under disk pressure, and the checkpoints with it: ask the browser to
+    // keep it before the first one is written (Chrome decides without a prompt; a refusal changes nothing).
+    this.persisted ??= navigator.storage.persist?.().catch(() => false) ?? Promise.resolve(false);
+    await this.persisted;
     const dir = await this.dir();
     const temp = await dir.getFileHandle(`${name}.partial`, { create: true });
     const writable = await temp.createWritable();

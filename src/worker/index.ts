@@ -40,6 +40,7 @@ export {
 } from '../train/run-config.ts';
 export { missedClips, runProblems } from '../train/run-problems.ts';
 export { EmaSmoother } from '../train/metric-smoothing.ts';
+export { perClipCost, type PerClipCost } from '../model/videomae/summary.ts';
 export {
   countParameters,
   forwardFlopsPerClip,

@@ -49,3 +49,39 @@ export function summarizeModel(config: VideoMAEConfig, batchSize: number): Model
     trainingBytes: 4 * parameterBytes + activationBytes,
   };
 }
+
+/** What one clip of a training step costs: what the page scales by batch size for each run. */
+export interface PerClipCost {
+  parameters: number;
+  forwardFlopsPerClip: number;
+  tokens: number;
+  /** Activations kept for the backward pass, stock and fused attention. */
+  activationBytesPerClip: { stock: number; fused: number };
+  /**
+   * The largest single tensor of a training step (what must fit one GPU storage binding): the MLP's hidden
+   * activations, the input clip, or, with stock attention, the attention scores.
+   */
+  largestTensorBytesPerClip: { stock: number; fused: number };
+}
+
+/** Bytes of the largest tensor one training step makes for `batch` clips. */
+export function largestTensorBytes(c: VideoMAEConfig, batch: number, fused: boolean): number {
+  const n = sequenceLength(c);
+  const pixels = c.num_frames * c.num_channels * c.image_size * c.image_size;
+  const scores = fused ? n * c.hidden_size : c.num_attention_heads * n * n;
+  return 4 * batch * Math.max(pixels, n * c.intermediate_size, scores);
+}
+
+export function perClipCost(config: VideoMAEConfig): PerClipCost {
+  const one = summarizeModel(config, 1);
+  return {
+    parameters: one.parameterCount,
+    forwardFlopsPerClip: one.forwardFlopsPerClip,
+    tokens: one.tokens,
+    activationBytesPerClip: { stock: one.activationBytes, fused: one.activationBytesFusedAttention },
+    largestTensorBytesPerClip: {
+      stock: largestTensorBytes(config, 1, false),
+      fused: largestTensorBytes(config, 1, true),
+    },
+  };
+}

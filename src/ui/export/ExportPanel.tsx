@@ -1,3 +1,4 @@
+import { zipSync } from 'fflate';
 import { useState } from 'react';
 import { useImported } from '../../store/imported.ts';
 import { metricsToCsv, metricsToJson } from '../../store/metrics-file.ts';
@@ -38,8 +39,13 @@ export function ExportPanel() {
   const exportWeights = (id: RunId) =>
     run(`Weights of run ${id}`, async () => {
       const { files } = await useTraining.getState().exportRunWeights(id);
-      for (const file of files) downloadBlob(new Blob([file.bytes as Uint8Array<ArrayBuffer>]), file.name);
-      return `Run ${id}: ${files.map((f) => f.name).join(' and ')} saved. Load them with VideoMAEForVideoClassification.from_pretrained(folder).`;
+      // One download: the Hugging Face folder, zipped (stored: safetensors does not compress).
+      const folder = `videomae-run-${id}-${fileStamp()}`;
+      const zip = zipSync(Object.fromEntries(files.map((f) => [`${folder}/${f.name}`, f.bytes])), {
+        level: 0,
+      });
+      downloadBlob(new Blob([zip as Uint8Array<ArrayBuffer>]), `${folder}.zip`);
+      return `Run ${id}: ${folder}.zip saved (${files.map((f) => f.name).join(' and ')}). Unzip it and load the folder with VideoMAEForVideoClassification.from_pretrained(folder).`;
     });
 
   const exportCharts = () =>
@@ -48,11 +54,16 @@ export function ExportPanel() {
         f.querySelector('svg.recharts-surface'),
       );
       if (figures.length === 0) throw new Error('no chart has points yet');
+      const stamp = fileStamp();
+      const pngs: Record<string, Uint8Array> = {};
       for (const figure of figures) {
         const title = figure.dataset.chartTitle ?? 'chart';
-        downloadBlob(await chartToPng(figure, title, colors), `${figure.dataset.chart}-${fileStamp()}.png`);
+        const png = await chartToPng(figure, title, colors);
+        pngs[`${figure.dataset.chart}-${stamp}.png`] = new Uint8Array(await png.arrayBuffer());
       }
-      return `${figures.length} charts saved as PNG.`;
+      // One download for all of them (PNGs are compressed already: stored).
+      downloadBlob(new Blob([zipSync(pngs, { level: 0 }) as Uint8Array<ArrayBuffer>]), `charts-${stamp}.zip`);
+      return `${figures.length} charts saved as PNG in charts-${stamp}.zip.`;
     });
 
   const canExportWeights = (id: RunId) => {

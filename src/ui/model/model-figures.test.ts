@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { countParameters, presetConfig, trainingActivationBytes } from '../../store/domain.ts';
-import { figuresFromConfig, figuresFromSummary } from './model-figures.ts';
+import { figuresFromConfig, figuresFromCost } from './model-figures.ts';
 
 describe('model figures', () => {
   const config = presetConfig('small', { num_frames: 16, image_size: 224 }, ['a', 'b', 'c']);
@@ -18,15 +18,13 @@ describe('model figures', () => {
   });
 
   it("scales the engine's per-clip activation figure by the batch size", () => {
-    const figures = figuresFromSummary(
+    const figures = figuresFromCost(
       {
-        config: {},
-        description: '',
         parameters: 1000,
         forwardFlopsPerClip: 5e9,
         activationBytesPerClip: { stock: 300, fused: 100 },
+        largestTensorBytesPerClip: { stock: 200, fused: 50 },
         tokens: 1568,
-        report: null,
       },
       { A: 4, B: 8 },
     );

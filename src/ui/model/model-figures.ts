@@ -1,18 +1,9 @@
 /**
  * What the chosen model costs, for the Model panel: parameters, forward FLOPs per clip, tokens, and the
- * memory of training at each run's batch size. For a preset the figures come from its config (computed on
- * the page, no tensors); for a loaded checkpoint from the engine's ModelSummary.
+ * memory of training at each run's batch size, scaled from what one clip costs (model/videomae/summary.ts): a
+ * preset's from its config, a loaded checkpoint's from the engine's summary of it.
  */
-import {
-  countParameters,
-  forwardFlopsPerClip,
-  parseConfig,
-  sequenceLength,
-  trainingActivationBytes,
-  type VideoMAEConfig,
-  type ModelSummary,
-  type RunId,
-} from '../../store/domain.ts';
+import { perClipCost, type PerClipCost, type RunId, type VideoMAEConfig } from '../../store/domain.ts';
 
 export interface ModelFigures {
   parameters: number;
@@ -35,37 +26,24 @@ export interface ModelFigures {
   activationBytesPerClip: { stock: number; fused: number };
 }
 
-/** Bytes of the largest tensor one training step makes for `batch` clips. */
-export function largestTensorBytes(c: VideoMAEConfig, batch: number, fused: boolean): number {
-  const n = sequenceLength(c);
-  const pixels = c.num_frames * c.num_channels * c.image_size * c.image_size;
-  const scores = fused ? n * c.hidden_size : c.num_attention_heads * n * n;
-  return BYTES_PER_FLOAT * batch * Math.max(pixels, n * c.intermediate_size, scores);
-}
-
 const BYTES_PER_FLOAT = 4;
 /** Weights, gradients, Adam's first and second moments. */
 const STATE_COPIES = 4;
 
-function assemble(
-  config: VideoMAEConfig,
-  parameters: number,
-  forward: number,
-  tokens: number,
-  activation: (batch: number) => { stock: number; fused: number },
-  batch: Record<RunId, number>,
-): ModelFigures {
-  const stateBytes = STATE_COPIES * BYTES_PER_FLOAT * parameters;
+/** The figures at each run's batch size, from what one clip costs. */
+export function figuresFromCost(cost: PerClipCost, batch: Record<RunId, number>): ModelFigures {
+  const stateBytes = STATE_COPIES * BYTES_PER_FLOAT * cost.parameters;
+  const activation = (b: number) => ({
+    stock: cost.activationBytesPerClip.stock * b,
+    fused: cost.activationBytesPerClip.fused * b,
+  });
   const activationBytes = { A: activation(batch.A), B: activation(batch.B) };
   return {
-    largestTensorBytesPerClip: {
-      stock: largestTensorBytes(config, 1, false),
-      fused: largestTensorBytes(config, 1, true),
-    },
-    activationBytesPerClip: activation(1),
-    parameters,
-    forwardFlopsPerClip: forward,
-    tokens,
+    largestTensorBytesPerClip: cost.largestTensorBytesPerClip,
+    activationBytesPerClip: cost.activationBytesPerClip,
+    parameters: cost.parameters,
+    forwardFlopsPerClip: cost.forwardFlopsPerClip,
+    tokens: cost.tokens,
     stateBytes,
     activationBytes,
     runBytes: { A: stateBytes + activationBytes.A.stock, B: stateBytes + activationBytes.B.stock },
@@ -73,30 +51,7 @@ function assemble(
   };
 }
 
+/** A preset's figures, from its config (computed on the page, no tensors). */
 export function figuresFromConfig(config: VideoMAEConfig, batch: Record<RunId, number>): ModelFigures {
-  return assemble(
-    config,
-    countParameters(config),
-    forwardFlopsPerClip(config),
-    sequenceLength(config),
-    (b) => ({
-      stock: trainingActivationBytes(config, b, false),
-      fused: trainingActivationBytes(config, b, true),
-    }),
-    batch,
-  );
-}
-
-export function figuresFromSummary(summary: ModelSummary, batch: Record<RunId, number>): ModelFigures {
-  return assemble(
-    parseConfig(summary.config),
-    summary.parameters,
-    summary.forwardFlopsPerClip,
-    summary.tokens,
-    (b) => ({
-      stock: summary.activationBytesPerClip.stock * b,
-      fused: summary.activationBytesPerClip.fused * b,
-    }),
-    batch,
-  );
+  return figuresFromCost(perClipCost(config), batch);
 }

@@ -4,7 +4,7 @@ import { useDatasetFacts } from '../../store/dataset-link.ts';
 import { useModel, useModelIsCurrent } from '../../store/model.ts';
 import { INPUT_KEYS, isPresetSource } from '../../store/model-settings.ts';
 import { useSettings } from '../../store/settings.ts';
-import { figuresFromConfig, figuresFromSummary, type ModelFigures } from './model-figures.ts';
+import { figuresFromConfig, figuresFromCost, type ModelFigures } from './model-figures.ts';
 
 /** Labels for a model built before any dataset is loaded: HF's default of two. */
 const PLACEHOLDER_LABELS = ['LABEL_0', 'LABEL_1'];
@@ -32,7 +32,7 @@ export function useModelFigures(): ModelFiguresState {
       ? (input: string) =>
           figuresFromConfig(presetConfig(preset, INPUT_CHOICES[INPUT_KEYS.indexOf(input)]!, names), batches)
       : null;
-    if (summary && current) return { figures: figuresFromSummary(summary, batches), atInput };
+    if (summary && current) return { figures: figuresFromCost(summary, batches), atInput };
     return { figures: atInput ? atInput(settings.input) : null, atInput };
   }, [summary, current, preset, settings.input, labels, batchA, batchB]);
 }
