@@ -18,6 +18,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Rng } from '../src/util/rng.ts';
+import { randomHue } from './lib/colors.ts';
 import { formatUcf101Name, type SplitName } from '../src/data/ucf101.ts';
 
 export const SAMPLE_CLASSES = ['SlideUp', 'SlideDown', 'Grow', 'Shrink', 'FadeIn', 'FadeOut'] as const;
@@ -86,18 +87,9 @@ function hex(n: number): string {
 
 /** A light, saturated colour so the object stands out on the (dimmed) backgrounds. */
 function objectColor(rng: Rng): string {
-  const hue = rng.uniform(0, 6);
-  const i = Math.floor(hue);
-  const f = hue - i;
-  const rgb = [
-    [1, f, 0],
-    [1 - f, 1, 0],
-    [0, 1, f],
-    [0, 1 - f, 1],
-    [f, 0, 1],
-    [1, 0, 1 - f],
-  ][i % 6]!;
-  return `0x${rgb.map((c) => hex(120 + c * 135)).join('')}`;
+  return `0x${randomHue(rng)
+    .map((c) => hex(120 + c * 135))
+    .join('')}`;
 }
 
 function objectColorlessTint(rng: Rng): string {

@@ -18,6 +18,7 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Rng } from '../src/util/rng.ts';
+import { randomHue } from './lib/colors.ts';
 import { formatUcf101Name, type SplitName } from '../src/data/ucf101.ts';
 
 const GENERATOR_VERSION = 1;
@@ -122,17 +123,7 @@ function makeScene(rng: Rng, w: number, h: number): Scene {
     for (let i = 0; i < n.length; i++) n[i] = rng.int(-5, 6);
     return n;
   });
-  const hue = rng.uniform(0, 6);
-  const i = Math.floor(hue) % 6;
-  const f = hue - Math.floor(hue);
-  const rgb = [
-    [1, f, 0],
-    [1 - f, 1, 0],
-    [0, 1, f],
-    [0, 1 - f, 1],
-    [f, 0, 1],
-    [1, 0, 1 - f],
-  ][i]!;
+  const rgb = randomHue(rng);
   return {
     background,
     noise,

@@ -35,7 +35,7 @@ import type { SourceFile } from '../source-files.ts';
 import { datasetWarnings } from '../summary.ts';
 import { renderFrameRgba, writeClip } from '../transforms.ts';
 import type { SplitName } from '../ucf101.ts';
-import { FrameSource, type ClipFramesResult, type DecodedClipFrames } from './frame-source.ts';
+import { FrameSource, type DecodedClipFrames } from './frame-source.ts';
 import { buildIndex, unpackArchives, type Scanned } from './ingest.ts';
 import { BatchMaker } from './batches.ts';
 import { fingerprint, ProgressClock, readSplitLists, Semaphore, uniqueByPath } from './ingest-helpers.ts';
@@ -189,7 +189,7 @@ export class DataEngine implements DataApi {
           const spec =
             clip.split === 'train' ? trainClipSpec(this.preprocess) : evalClipSpec(this.preprocess);
           try {
-            const result = await this.frames(
+            const result = await this.source.read(
               clip,
               framesForAllSamples(clip.frameCount, spec.temporal),
               maxShortSide,
@@ -295,16 +295,6 @@ export class DataEngine implements DataApi {
     return decoded;
   }
 
-  private frames(
-    clip: ClipRecord,
-    indices: readonly number[],
-    maxShortSide: number,
-    signal?: AbortSignal,
-    needResult = true,
-  ): Promise<ClipFramesResult> {
-    return this.source.read(clip, indices, maxShortSide, signal, needResult);
-  }
-
   // ---- tensors ----
 
   async getClip(request: ClipRequest): Promise<ClipTensor> {
@@ -332,7 +322,7 @@ export class DataEngine implements DataApi {
 
   async getFrames(clipId: string, indices: readonly number[], maxShortSide: number): Promise<RawFrames> {
     const clip = this.record(clipId);
-    const { width, height, frames } = await this.frames(clip, indices, maxShortSide);
+    const { width, height, frames } = await this.source.read(clip, indices, maxShortSide);
     const frameBytes = width * height * 3;
     const data = new Uint8Array(indices.length * frameBytes);
     indices.forEach((i, k) => data.set(frames.get(i)!, k * frameBytes));

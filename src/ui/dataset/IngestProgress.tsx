@@ -22,33 +22,32 @@ export function IngestProgress() {
     );
   }
   if (phase !== 'scanning' && phase !== 'decoding') return null;
-  if (progress?.phase === 'extract') {
-    return (
-      <div className="progress-row" data-testid="ingest-progress" data-phase="extracting">
-        <progress value={progress.done} max={progress.total || 1} />
-        <span>
-          Unpacking {progress.current ?? 'the archive'}: {formatBytes(progress.done)} /{' '}
-          {formatBytes(progress.total)}
-          {progress.etaS != null && progress.done < progress.total
-            ? `, about ${formatDuration(progress.etaS)} left`
-            : ''}
-        </span>
-        <button type="button" onClick={cancelIngest} data-testid="ingest-cancel">
-          Cancel
-        </button>
-      </div>
-    );
-  }
+  const eta =
+    progress?.etaS != null && progress.done < progress.total
+      ? `, about ${formatDuration(progress.etaS)} left`
+      : '';
+  const extracting = progress?.phase === 'extract';
   return (
-    <div className="progress-row" data-testid="ingest-progress" data-phase={phase}>
+    <div
+      className="progress-row"
+      data-testid="ingest-progress"
+      data-phase={extracting ? 'extracting' : phase}
+    >
       <progress value={progress?.done ?? 0} max={progress?.total || 1} />
       <span>
-        {PHASE_TEXT[phase === 'scanning' ? 'scan' : 'decode']}: {progress?.done ?? 0} /{' '}
-        {progress?.total ?? '…'} clips
-        {progress && progress.failed > 0 ? `, ${progress.failed} failed` : ''}
-        {progress?.etaS != null && progress.done < progress.total
-          ? `, about ${formatDuration(progress.etaS)} left`
-          : ''}
+        {extracting ? (
+          <>
+            Unpacking {progress.current ?? 'the archive'}: {formatBytes(progress.done)} /{' '}
+            {formatBytes(progress.total)}
+          </>
+        ) : (
+          <>
+            {PHASE_TEXT[phase === 'scanning' ? 'scan' : 'decode']}: {progress?.done ?? 0} /{' '}
+            {progress?.total ?? '…'} clips
+            {progress && progress.failed > 0 ? `, ${progress.failed} failed` : ''}
+          </>
+        )}
+        {eta}
       </span>
       <button type="button" onClick={cancelIngest} data-testid="ingest-cancel">
         Cancel
