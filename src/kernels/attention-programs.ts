@@ -9,10 +9,7 @@
  *   gives a program one output, so it is [batch, heads, Nq + ceil(Nq / d), d]: each matrix's O rows, then
  *   its log-sum-exps packed into ceil(Nq / d) extra rows (O is then one strided slice, no reshape).
  * - rowDot: delta = rowsum(dO * O), the softmax-backward term, one invocation per row.
- * - backwardKeys: per key tile, over query tiles, recomputes P = exp(s - lse) and accumulates
- *   dV = P^T dO and dK = scale * dS^T Q with dS = P * (dO V^T - delta); writes [batch, heads, 2 Nk, d]:
- *   each matrix's dK rows, then its dV rows.
- * - backwardQueries: per query tile, over key tiles, accumulates dQ = scale * dS K.
+ * - backwardKeys, backwardQueries: the backward pass, in attention-backward-programs.ts.
  *
  * dK/dV and dQ are two passes so that no two workgroups ever write the same element (no float atomics).
  * Invalid rows and keys (N not a multiple of the tile) are loaded as zeros and masked out of the softmax.
@@ -41,7 +38,7 @@ function f32(value: number): string {
   return /[.eE]/.test(text) ? text : `${text}.0`;
 }
 
-function workgroupDeclarations(kind: AttentionProgramKind, tile: AttentionTile): string {
+export function workgroupDeclarations(kind: AttentionProgramKind, tile: AttentionTile): string {
   return Object.entries(workgroupArrays(kind, tile.headDim, tile.rows, tile.cols))
     .map(([name, size]) => `var<workgroup> ${name} : array<f32, ${size}>;`)
     .join('\n');
@@ -56,7 +53,7 @@ export function lseRows(queryTokens: number, headDim: number): number {
  * Workgroup -> (matrix, first row of its tile), robust to tfjs reshaping a long dispatch into 2-D/3-D;
  * where O and the log-sum-exps live in the forward's packed output.
  */
-const INDEXING = /* wgsl */ `
+export const INDEXING = /* wgsl */ `
 fn flatWorkgroupIndex() -> i32 {
   return i32(workgroupId.z * numWorkgroups.x * numWorkgroups.y + workgroupId.y * numWorkgroups.x + workgroupId.x);
 }
@@ -71,7 +68,7 @@ fn packedLseIndex(matrix : i32, row : i32) -> i32 {
 }
 `;
 
-function constants(tile: AttentionTile): string {
+export function constants(tile: AttentionTile): string {
   return /* wgsl */ `
 const D : i32 = ${tile.headDim};
 const KS : i32 = ${paddedStride(tile.headDim)};
@@ -87,7 +84,7 @@ const SCALE : f32 = ${f32(1 / Math.sqrt(tile.headDim))};
  * Where a workgroup's tile starts: `tilesPerMatrix` tiles of ROWS stationary tokens (queries: row0, or keys:
  * key0) per (batch, head) matrix, and that matrix's offsets into Q/DY (qBase) and K/V (kBase).
  */
-function tileOrigin(stationary: 'queries' | 'keys'): string {
+export function tileOrigin(stationary: 'queries' | 'keys'): string {
   const [count, first] = stationary === 'queries' ? ['nq', 'row0'] : ['nk', 'key0'];
   return /* wgsl */ `  let tid = i32(localIndex);
   let nq = uniforms.queryTokens;
@@ -102,7 +99,7 @@ function tileOrigin(stationary: 'queries' | 'keys'): string {
 }
 
 /** Loads `tokens` keys and values from key0 into kTile / vTile (padded rows of KS), zeros past the end. */
-function loadKeyValueTile(tokens: 'ROWS' | 'COLS'): string {
+export function loadKeyValueTile(tokens: 'ROWS' | 'COLS'): string {
   return /* wgsl */ `  for (var e = tid; e < ${tokens} * D; e += THREADS) {
     let j = e / D;
     let c = e - j * D;
@@ -118,7 +115,7 @@ function loadKeyValueTile(tokens: 'ROWS' | 'COLS'): string {
 }
 
 /** Loads `tokens` queries and their output gradients from row0 into qTile / dOTile, zeros past the end. */
-function loadQueryGradTile(tokens: 'ROWS' | 'COLS'): string {
+export function loadQueryGradTile(tokens: 'ROWS' | 'COLS'): string {
   return /* wgsl */ `  for (var e = tid; e < ${tokens} * D; e += THREADS) {
     let r = e / D;
     var qx = 0.0;
@@ -142,7 +139,7 @@ export function attentionUniforms(dims: AttentionDims): { type: 'int32'; data: n
   ];
 }
 
-abstract class TiledAttentionProgram implements WebGPUProgram {
+export abstract class TiledAttentionProgram implements WebGPUProgram {
   abstract variableNames: string[];
   outputShape: number[];
   shaderKey: string;
@@ -296,176 +293,6 @@ fn main(index : i32) {
       s += DY[index * D + c] * Fwd[o + c];
     }
     setOutputAtIndex(index, s);
-  }
-}
-`;
-  }
-}
-
-/**
- * Output: [batch, heads, 2 Nk, D] (dK rows, then dV rows). Inputs Q, K, V, DY (upstream gradient),
- * Fwd (the forward's packed output, for lse), Delta (rowsum(dO * O)).
- */
-export class AttentionBackwardKeysProgram extends TiledAttentionProgram {
-  variableNames = ['Q', 'K', 'V', 'DY', 'Fwd', 'Delta'];
-
-  constructor(tile: AttentionTile, dims: AttentionDims) {
-    super(tile, [dims.batch, dims.heads, 2 * dims.keyTokens, dims.headDim], dims.keyTokens, dims.matrices);
-  }
-
-  getUserCode(): string {
-    return /* wgsl */ `
-${constants(this.tile)}
-${workgroupDeclarations('backwardKeys', this.tile)}
-${INDEXING}
-fn main(_index : i32) {
-${tileOrigin('keys')}
-
-${loadKeyValueTile('ROWS')}
-  var dk : array<f32, ACC>;
-  var dv : array<f32, ACC>;
-
-  let queryTiles = (nq + COLS - 1) / COLS;
-  for (var qt = 0; qt < queryTiles; qt++) {
-    let row0 = qt * COLS;
-${loadQueryGradTile('COLS')}
-    if (tid < COLS) {
-      var lse = 0.0;
-      var delta = 0.0;
-      if (inRange && row0 + tid < nq) {
-        lse = Fwd[packedLseIndex(matrix, row0 + tid)];
-        delta = Delta[matrix * nq + row0 + tid];
-      }
-      lseTile[tid] = lse;
-      deltaTile[tid] = delta;
-    }
-    workgroupBarrier();
-
-    // P and dS for this (query tile x key tile), laid out [query][key].
-    for (var e = tid; e < COLS * ROWS; e += THREADS) {
-      let r = e / ROWS;
-      let j = e - r * ROWS;
-      var s = 0.0;
-      var dp = 0.0;
-      for (var c = 0; c < D; c++) {
-        s += qTile[r * D + c] * kTile[j * KS + c];
-        dp += dOTile[r * D + c] * vTile[j * KS + c];
-      }
-      var p = 0.0;
-      if (row0 + r < nq && key0 + j < nk) { p = exp(s * SCALE - lseTile[r]); }
-      pTile[e] = p;
-      dSTile[e] = p * (dp - deltaTile[r]);
-    }
-    workgroupBarrier();
-
-    for (var i = 0; i < ACC; i++) {
-      let e = tid + i * THREADS;
-      if (e < ROWS * D) {
-        let j = e / D;
-        let c = e - j * D;
-        var sv = 0.0;
-        var sk = 0.0;
-        for (var r = 0; r < COLS; r++) {
-          sv += pTile[r * ROWS + j] * dOTile[r * D + c];
-          sk += dSTile[r * ROWS + j] * qTile[r * D + c];
-        }
-        dv[i] += sv;
-        dk[i] += sk;
-      }
-    }
-    workgroupBarrier();
-  }
-
-  for (var i = 0; i < ACC; i++) {
-    let e = tid + i * THREADS;
-    if (e < ROWS * D) {
-      let j = e / D;
-      if (inRange && key0 + j < nk) {
-        result[2 * kBase + key0 * D + e] = dk[i] * SCALE;
-        result[2 * kBase + (nk + key0) * D + e] = dv[i];
-      }
-    }
-  }
-}
-`;
-  }
-}
-
-/** Output: dQ, q's shape. Inputs as for the key pass. */
-export class AttentionBackwardQueriesProgram extends TiledAttentionProgram {
-  variableNames = ['Q', 'K', 'V', 'DY', 'Fwd', 'Delta'];
-
-  constructor(tile: AttentionTile, dims: AttentionDims) {
-    super(tile, [dims.batch, dims.heads, dims.queryTokens, dims.headDim], dims.queryTokens, dims.matrices);
-  }
-
-  getUserCode(): string {
-    return /* wgsl */ `
-${constants(this.tile)}
-${workgroupDeclarations('backwardQueries', this.tile)}
-${INDEXING}
-fn main(_index : i32) {
-${tileOrigin('queries')}
-
-${loadQueryGradTile('ROWS')}
-  if (tid < ROWS) {
-    var lse = 0.0;
-    var delta = 0.0;
-    if (inRange && row0 + tid < nq) {
-      lse = Fwd[packedLseIndex(matrix, row0 + tid)];
-      delta = Delta[matrix * nq + row0 + tid];
-    }
-    lseTile[tid] = lse;
-    deltaTile[tid] = delta;
-  }
-  var dq : array<f32, ACC>;
-
-  let keyTiles = (nk + COLS - 1) / COLS;
-  for (var kt = 0; kt < keyTiles; kt++) {
-    let key0 = kt * COLS;
-${loadKeyValueTile('COLS')}
-    workgroupBarrier();
-
-    for (var e = tid; e < ROWS * COLS; e += THREADS) {
-      let r = e / COLS;
-      let j = e - r * COLS;
-      var s = 0.0;
-      var dp = 0.0;
-      for (var c = 0; c < D; c++) {
-        s += qTile[r * D + c] * kTile[j * KS + c];
-        dp += dOTile[r * D + c] * vTile[j * KS + c];
-      }
-      var ds = 0.0;
-      if (row0 + r < nq && key0 + j < nk) {
-        ds = exp(s * SCALE - lseTile[r]) * (dp - deltaTile[r]);
-      }
-      dSTile[e] = ds;
-    }
-    workgroupBarrier();
-
-    for (var i = 0; i < ACC; i++) {
-      let e = tid + i * THREADS;
-      if (e < ROWS * D) {
-        let r = e / D;
-        let c = e - r * D;
-        var sq = 0.0;
-        for (var j = 0; j < COLS; j++) {
-          sq += dSTile[r * COLS + j] * kTile[j * KS + c];
-        }
-        dq[i] += sq;
-      }
-    }
-    workgroupBarrier();
-  }
-
-  for (var i = 0; i < ACC; i++) {
-    let e = tid + i * THREADS;
-    if (e < ROWS * D) {
-      let r = e / D;
-      if (inRange && row0 + r < nq) {
-        result[qBase + row0 * D + e] = dq[i] * SCALE;
-      }
-    }
   }
 }
 `;

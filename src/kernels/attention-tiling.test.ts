@@ -11,12 +11,11 @@ import {
   type AttentionProgramKind,
   type WorkgroupLimits,
 } from './attention-tiling.ts';
+import { AttentionForwardProgram, type AttentionDims } from './attention-programs.ts';
 import {
   AttentionBackwardKeysProgram,
   AttentionBackwardQueriesProgram,
-  AttentionForwardProgram,
-  type AttentionDims,
-} from './attention-programs.ts';
+} from './attention-backward-programs.ts';
 
 /** What the SwiftShader adapter in headless Chromium reports. */
 const SWIFTSHADER: WorkgroupLimits = {

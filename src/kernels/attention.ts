@@ -9,13 +9,15 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  AttentionBackwardKeysProgram,
-  AttentionBackwardQueriesProgram,
   AttentionForwardProgram,
   AttentionRowDotProgram,
   attentionUniforms,
   type AttentionDims,
 } from './attention-programs.ts';
+import {
+  AttentionBackwardKeysProgram,
+  AttentionBackwardQueriesProgram,
+} from './attention-backward-programs.ts';
 import {
   GPU_TILING,
   SOFTWARE_TILING,
