@@ -182,3 +182,41 @@ describe('ffmpegPoolSize', () => {
     expect(ffmpegPoolSize(undefined, undefined)).toBe(1);
   });
 });
+
+describe('FfmpegPool when an instance cannot start', () => {
+  it('fails the command that waited for it and frees its slot for the next one', async () => {
+    ScriptedInstance.made = [];
+    let starts = 0;
+    const p = new FfmpegPool({
+      size: 1,
+      heapBudgetBytes: 256 << 20,
+      stallMs: 60_000,
+      coreURL: 'core.js',
+      wasmURL: 'core.wasm',
+      createWorker: () => {
+        starts++;
+        const instance = new ScriptedInstance((m, i) => done(m.id, i.heap));
+        if (starts === 1) {
+          // The first instance fails to load its core.
+          instance.postMessage = () =>
+            setTimeout(
+              () =>
+                instance.reply({
+                  type: 'failed',
+                  id: null,
+                  error: 'TypeError: load failed',
+                  heapBytes: null,
+                }),
+              1,
+            );
+        }
+        return instance as unknown as Worker;
+      },
+    });
+    const first = p.run(command, (r) => r.code);
+    const second = p.run(command, (r) => r.code);
+    await expect(first).rejects.toThrow(/load failed/);
+    await expect(second).resolves.toBe(0);
+    expect(starts).toBe(2);
+  });
+});

@@ -259,6 +259,8 @@ export class FfmpegPool {
           await instance.ready;
         } catch (error) {
           this.discard(instance);
+          // Its slot is free again: a command waiting for one may start another instance.
+          this.waiting.shift()?.();
           throw error;
         }
         return instance;
