@@ -125,10 +125,6 @@ export class RunScheduler {
     return this.runs.get(runId)?.trainer ?? null;
   }
 
-  state(runId: RunId): RunState {
-    return this.stateOf(this.findRun(runId));
-  }
-
   pause(runId: RunId): void {
     this.findRun(runId).pauseRequested = true;
   }

@@ -73,7 +73,6 @@ export class DataEngine implements DataApi {
   private abort: AbortController | null = null;
   private readonly memory = new FrameCache();
   private readonly disk = new OpfsFrameStore();
-  private ffmpegUsed = false;
   private readonly source = new FrameSource(
     this.memory,
     this.disk,
@@ -150,7 +149,6 @@ export class DataEngine implements DataApi {
           const file = scanned.files.get(clip.path)!;
           try {
             const probed = await probeClip(file, clip.path);
-            if (probed.media.decoder === 'ffmpeg') this.ffmpegUsed = true;
             scanned.probed.set(clip.path, probed);
             scanned.fingerprints.set(clip.path, await fingerprint(file));
           } catch (error) {
@@ -288,7 +286,6 @@ export class DataEngine implements DataApi {
     const probed = this.scanned?.probed.get(clip.path);
     if (!file || !probed) throw new ClipNotFoundError(`The file of "${clip.id}" is no longer available.`);
     const decoded = await decodeClipFrames(file, probed, indices, maxShortSide, signal);
-    if (probed.media.decoder === 'ffmpeg') this.ffmpegUsed = true;
     if (decoded.frameCount !== null && decoded.frameCount < probed.media.frameCount) {
       probed.media.frameCount = decoded.frameCount;
     }
@@ -357,7 +354,8 @@ export class DataEngine implements DataApi {
     return {
       memory: this.memory.stats(),
       disk: this.disk.stats(),
-      ffmpegLoaded: this.ffmpegUsed,
+      // The pool is made by the first command that needs ffmpeg.wasm: it exists once the core has loaded.
+      ffmpegLoaded: sharedFfmpegPoolStats() !== null,
       decoders: { ffmpeg: sharedFfmpegPoolStats(), retries: retryStats() },
       decodes: this.source.decodes,
       chunks: this.source.chunks,
