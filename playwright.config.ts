@@ -16,6 +16,29 @@ export const CHROMIUM_FLAGS = [
   '--disable-quic',
 ];
 
+/**
+ * Mesa's lavapipe (Debian `mesa-vulkan-drivers`) under ANGLE, reached through Dawn's OpenGL ES backend: a
+ * compatibility-mode WebGPU adapter 8-16x faster than SwiftShader on a CPU, so WebGPU can be tested at size.
+ * Without `--force-webgpu-compat` Chromium picks SwiftShader again; without `--use-angle=vulkan` the GLES
+ * adapter sits on SwiftShader. Limits differ from a GPU's: 128 MiB per storage binding, 8 storage buffers per
+ * stage, no timestamp queries, empty `adapter.info`.
+ */
+export const LAVAPIPE_WEBGPU_FLAGS = [
+  '--use-angle=vulkan',
+  '--use-webgpu-adapter=opengles',
+  '--force-webgpu-compat',
+];
+
+/** The software WebGPU adapters a CPU-only machine can give headless Chromium. */
+export type SoftwareAdapter = 'lavapipe' | 'swiftshader';
+
+/** Launch flags for one of the software adapters (`E2E_WEBGPU_ADAPTER` picks the default). */
+export function chromiumFlags(
+  adapter: SoftwareAdapter = process.env.E2E_WEBGPU_ADAPTER === 'swiftshader' ? 'swiftshader' : 'lavapipe',
+): string[] {
+  return adapter === 'lavapipe' ? [...CHROMIUM_FLAGS, ...LAVAPIPE_WEBGPU_FLAGS] : [...CHROMIUM_FLAGS];
+}
+
 // Ports can be moved (e.g. two checkouts testing at once); a server already on a port is never reused, so a
 // test can never run against another checkout's code.
 export const PREVIEW_PORT = Number(process.env.E2E_PREVIEW_PORT ?? 4173);

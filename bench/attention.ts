@@ -9,7 +9,7 @@
  */
 import type { Page } from '@playwright/test';
 import type { BenchArgs } from './run.ts';
-import { callHarness, describeBrowser, withHarnessPage } from './browser.ts';
+import { adapterArg, callHarness, describeBrowser, withHarnessPage } from './browser.ts';
 import type { AttentionShape, MemoryResult } from '../e2e/harness/suites/attention.ts';
 import type { AttentionPlan } from '../src/kernels/attention-tiling.ts';
 import { median, toSignificant as round } from '../src/util/stats.ts';
@@ -89,25 +89,33 @@ export async function run(args: BenchArgs): Promise<unknown> {
     throw new Error(`--reps must be a positive integer (got ${args.reps})`);
   const names = which === 'all' ? (['small', 'full'] as const) : ([which] as ['small' | 'full']);
 
-  return withHarnessPage('attention', async (page) => {
-    const backend = await callHarness<string>(page, 'useBackend', 'webgpu');
-    const browser = await describeBrowser(page);
-    const limits = await callHarness<unknown>(page, 'deviceLimits');
-    const plan = await callHarness<AttentionPlan | null>(page, 'planFor', 64);
-    const results = [];
-    for (const name of names) results.push(await measureShape(page, name, SHAPES[name], reps));
-    return {
-      benchmark: 'attention',
-      backend,
-      ...browser,
-      limits,
-      tilesForHeadDim64: plan && {
-        forward: [plan.forward.rows, plan.forward.cols, plan.forward.threads],
-        backwardKeys: [plan.backwardKeys.rows, plan.backwardKeys.cols, plan.backwardKeys.threads],
-        backwardQueries: [plan.backwardQueries.rows, plan.backwardQueries.cols, plan.backwardQueries.threads],
-      },
-      reps,
-      results,
-    };
-  });
+  return withHarnessPage(
+    'attention',
+    async (page) => {
+      const backend = await callHarness<string>(page, 'useBackend', 'webgpu');
+      const browser = await describeBrowser(page);
+      const limits = await callHarness<unknown>(page, 'deviceLimits');
+      const plan = await callHarness<AttentionPlan | null>(page, 'planFor', 64);
+      const results = [];
+      for (const name of names) results.push(await measureShape(page, name, SHAPES[name], reps));
+      return {
+        benchmark: 'attention',
+        backend,
+        ...browser,
+        limits,
+        tilesForHeadDim64: plan && {
+          forward: [plan.forward.rows, plan.forward.cols, plan.forward.threads],
+          backwardKeys: [plan.backwardKeys.rows, plan.backwardKeys.cols, plan.backwardKeys.threads],
+          backwardQueries: [
+            plan.backwardQueries.rows,
+            plan.backwardQueries.cols,
+            plan.backwardQueries.threads,
+          ],
+        },
+        reps,
+        results,
+      };
+    },
+    { adapter: adapterArg(args.adapter) },
+  );
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
 import { createServer } from 'vite';
-import { CHROMIUM_FLAGS } from '../playwright.config.ts';
+import { chromiumFlags, type SoftwareAdapter } from '../playwright.config.ts';
 import { callHarness, openHarness } from '../e2e/harness/harness.ts';
 
 export { callHarness };
@@ -18,6 +18,15 @@ export interface HarnessOptions {
    * user (OPFS writes hit the disk directly instead of crossing to the browser process).
    */
   persistentProfile?: boolean;
+  /** Which software WebGPU adapter Chromium gets on a machine without a GPU (default: lavapipe). */
+  adapter?: SoftwareAdapter;
+}
+
+/** `--adapter swiftshader|lavapipe` from a benchmark's arguments. */
+export function adapterArg(value: string | true | undefined): SoftwareAdapter | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'lavapipe' || value === 'swiftshader') return value;
+  throw new Error(`--adapter must be lavapipe or swiftshader, not ${String(value)}`);
 }
 
 export async function withHarnessPage<T>(
@@ -34,7 +43,10 @@ export async function withHarnessPage<T>(
   const address = server.httpServer?.address();
   if (!address || typeof address === 'string') throw new Error('vite dev server has no port');
   const baseURL = `http://127.0.0.1:${address.port}`;
-  const launch = { executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', args: CHROMIUM_FLAGS };
+  const launch = {
+    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+    args: chromiumFlags(options.adapter),
+  };
   const profile = options.persistentProfile ? mkdtempSync(join(tmpdir(), 'bench-profile-')) : null;
   const context = profile
     ? await chromium.launchPersistentContext(profile, { ...launch, baseURL })
@@ -61,17 +73,24 @@ export async function withHarnessPage<T>(
 export async function describeBrowser(page: Page): Promise<{ userAgent: string; adapter: unknown }> {
   return page.evaluate(async () => {
     const adapter = await navigator.gpu?.requestAdapter();
-    const info = adapter?.info;
+    const info = adapter?.info as (GPUAdapterInfo & { isFallbackAdapter?: boolean }) | undefined;
     return {
       userAgent: navigator.userAgent,
-      adapter: info
-        ? {
-            vendor: info.vendor,
-            architecture: info.architecture,
-            description: info.description,
-            device: info.device,
-          }
-        : null,
+      adapter:
+        adapter && info
+          ? {
+              vendor: info.vendor,
+              architecture: info.architecture,
+              description: info.description,
+              device: info.device,
+              isFallbackAdapter: Boolean(info.isFallbackAdapter),
+              // Lavapipe's compatibility adapter has empty info: its limits and features are what tell it apart.
+              features: [...adapter.features].sort(),
+              maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+              maxStorageBuffersPerShaderStage: adapter.limits.maxStorageBuffersPerShaderStage,
+              compatibilityMode: !adapter.features.has('core-features-and-limits'),
+            }
+          : null,
     };
   });
 }

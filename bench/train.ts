@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 import { PRESETS, type PresetName } from '../src/model/videomae/config.ts';
 import type { TrainStepProfile, TrainStepResult, TrainStepSetup } from '../e2e/harness/suites/train-step.ts';
-import { callHarness, describeBrowser, withHarnessPage } from './browser.ts';
+import { adapterArg, callHarness, describeBrowser, withHarnessPage } from './browser.ts';
 import type { BenchArgs } from './run.ts';
 import { median, toSignificant as round } from '../src/util/stats.ts';
 
@@ -136,84 +136,88 @@ export async function run(args: BenchArgs): Promise<unknown> {
   const rounds = Number(args.rounds ?? 2);
   const torchThreads = args['torch-threads'] === undefined ? null : Number(args['torch-threads']);
 
-  return withHarnessPage('train-step', async (page) => {
-    const browser = await describeBrowser(page);
-    // Before wasm starts: the thread count is fixed for the page's life. Default: what the app picks.
-    const wasmThreads =
-      args['wasm-threads'] === undefined
-        ? await callHarness<number>(page, 'defaultWasmThreads')
-        : Number(args['wasm-threads']);
-    await callHarness(page, 'chooseWasmThreads', wasmThreads);
-    if (args.profile)
+  return withHarnessPage(
+    'train-step',
+    async (page) => {
+      const browser = await describeBrowser(page);
+      // Before wasm starts: the thread count is fixed for the page's life. Default: what the app picks.
+      const wasmThreads =
+        args['wasm-threads'] === undefined
+          ? await callHarness<number>(page, 'defaultWasmThreads')
+          : Number(args['wasm-threads']);
+      await callHarness(page, 'chooseWasmThreads', wasmThreads);
+      if (args.profile)
+        return {
+          bench: 'train --profile',
+          setup,
+          wasmThreads,
+          browser,
+          ...(await profiles(page, backends, setup)),
+        };
+      const ours: Record<string, number[]> = Object.fromEntries(backends.map((b) => [b, []]));
+      const errors: Record<string, string> = {};
+      const leaks: Record<string, number> = {};
+      const torch: number[] = [];
+      let torchInfo: Omit<TorchResult, 'step_ms_median' | 'step_ms_all' | 'clips_per_s'> | null = null;
+      for (let round = 0; round < rounds; round++) {
+        for (const backend of backends) {
+          if (errors[backend]) continue;
+          console.error(`[train] round ${round + 1}/${rounds}: ours on ${backend}`);
+          const result = await oursOn(page, backend, setup);
+          if ('error' in result) errors[backend] = result.error;
+          else {
+            ours[backend]!.push(...result.stepMs);
+            leaks[backend] = Math.max(leaks[backend] ?? 0, result.tensorGrowth);
+          }
+        }
+        console.error(`[train] round ${round + 1}/${rounds}: PyTorch`);
+        const reference = runTorch(setup, torchThreads);
+        if ('error' in reference) {
+          errors.pytorch = reference.error;
+          break;
+        }
+        torch.push(...reference.step_ms_all);
+        const { framework, threads, blas } = reference;
+        torchInfo = { framework, threads, blas };
+      }
+      const torchClipsPerS = torch.length ? (setup.batch * 1000) / median(torch) : null;
+      const perBackend = Object.fromEntries(
+        backends
+          .filter((b) => ours[b]!.length > 0)
+          .map((b) => {
+            const clipsPerS = (setup.batch * 1000) / median(ours[b]!);
+            return [
+              b,
+              {
+                stepMsMedian: round(median(ours[b]!)),
+                stepMsAll: ours[b]!.map((v) => round(v)),
+                clipsPerS: round(clipsPerS),
+                ratioToPytorch: torchClipsPerS ? round(clipsPerS / torchClipsPerS) : null,
+                tensorGrowthOverSteps: leaks[b],
+              },
+            ];
+          }),
+      );
+      const best = Object.entries(perBackend).sort((a, b) => b[1].clipsPerS - a[1].clipsPerS)[0];
       return {
-        bench: 'train --profile',
+        bench: 'train',
         setup,
         wasmThreads,
+        what: 'one RunTrainer step (batch, forward, CE loss, backward, Adam update, loss read back) vs the same in PyTorch eager',
         browser,
-        ...(await profiles(page, backends, setup)),
+        ours: perBackend,
+        pytorch: torchClipsPerS
+          ? {
+              ...torchInfo,
+              stepMsMedian: round(median(torch)),
+              stepMsAll: torch.map((v) => round(v)),
+              clipsPerS: round(torchClipsPerS),
+            }
+          : null,
+        best: best ? { backend: best[0], ratioToPytorch: best[1].ratioToPytorch, goal: 0.5 } : null,
+        errors,
       };
-    const ours: Record<string, number[]> = Object.fromEntries(backends.map((b) => [b, []]));
-    const errors: Record<string, string> = {};
-    const leaks: Record<string, number> = {};
-    const torch: number[] = [];
-    let torchInfo: Omit<TorchResult, 'step_ms_median' | 'step_ms_all' | 'clips_per_s'> | null = null;
-    for (let round = 0; round < rounds; round++) {
-      for (const backend of backends) {
-        if (errors[backend]) continue;
-        console.error(`[train] round ${round + 1}/${rounds}: ours on ${backend}`);
-        const result = await oursOn(page, backend, setup);
-        if ('error' in result) errors[backend] = result.error;
-        else {
-          ours[backend]!.push(...result.stepMs);
-          leaks[backend] = Math.max(leaks[backend] ?? 0, result.tensorGrowth);
-        }
-      }
-      console.error(`[train] round ${round + 1}/${rounds}: PyTorch`);
-      const reference = runTorch(setup, torchThreads);
-      if ('error' in reference) {
-        errors.pytorch = reference.error;
-        break;
-      }
-      torch.push(...reference.step_ms_all);
-      const { framework, threads, blas } = reference;
-      torchInfo = { framework, threads, blas };
-    }
-    const torchClipsPerS = torch.length ? (setup.batch * 1000) / median(torch) : null;
-    const perBackend = Object.fromEntries(
-      backends
-        .filter((b) => ours[b]!.length > 0)
-        .map((b) => {
-          const clipsPerS = (setup.batch * 1000) / median(ours[b]!);
-          return [
-            b,
-            {
-              stepMsMedian: round(median(ours[b]!)),
-              stepMsAll: ours[b]!.map((v) => round(v)),
-              clipsPerS: round(clipsPerS),
-              ratioToPytorch: torchClipsPerS ? round(clipsPerS / torchClipsPerS) : null,
-              tensorGrowthOverSteps: leaks[b],
-            },
-          ];
-        }),
-    );
-    const best = Object.entries(perBackend).sort((a, b) => b[1].clipsPerS - a[1].clipsPerS)[0];
-    return {
-      bench: 'train',
-      setup,
-      wasmThreads,
-      what: 'one RunTrainer step (batch, forward, CE loss, backward, Adam update, loss read back) vs the same in PyTorch eager',
-      browser,
-      ours: perBackend,
-      pytorch: torchClipsPerS
-        ? {
-            ...torchInfo,
-            stepMsMedian: round(median(torch)),
-            stepMsAll: torch.map((v) => round(v)),
-            clipsPerS: round(torchClipsPerS),
-          }
-        : null,
-      best: best ? { backend: best[0], ratioToPytorch: best[1].ratioToPytorch, goal: 0.5 } : null,
-      errors,
-    };
-  });
+    },
+    { adapter: adapterArg(args.adapter) },
+  );
 }
