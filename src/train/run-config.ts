@@ -8,6 +8,7 @@
  */
 import { booleanField, enumField, numberField, type Field, type ValuesOf } from '../util/schema.ts';
 import type { TokenGrid } from './cutmix-boxes.ts';
+import { START_FROM } from './pretrain-config.ts';
 import type { MixConfig } from './mix-plan.ts';
 import type { OptimizerOptions } from './optimizers.ts';
 import { warmupStepsFromRatio } from './schedules.ts';
@@ -55,6 +56,8 @@ export const RUN_CONFIG_SCHEMA = {
   switchProb: numberField(0.5, probability),
   mixMode: enumField(['batch', 'elem'], 'batch'),
   seed: numberField(42, { min: 0, max: 2 ** 32 - 1, integer: true }),
+  /** The weights the run starts from: the model panel's, a fresh random init, or a pretraining made here. */
+  startFrom: enumField(START_FROM, 'model'),
 };
 
 export type RunConfig = ValuesOf<typeof RUN_CONFIG_SCHEMA>;
@@ -95,6 +98,7 @@ export const RUN_CONFIG_LABELS: Record<RunConfigKey, string> = {
   switchProb: 'CutMix/Mixup switch prob',
   mixMode: 'Mix per',
   seed: 'Seed',
+  startFrom: 'Start from',
 };
 
 export class RunConfigError extends Error {

@@ -7,6 +7,8 @@ import type { PreprocessSettings } from '../data/clip-spec.ts';
 import type { ModelChoice, ModelLoadProgress, ModelSummary } from '../model/starting-weights.ts';
 import type { RunConfig } from '../train/run-config.ts';
 import type { EngineEvent, MixPreviewItem, RunId, SavedRunInfo } from '../train/types.ts';
+import type { PretrainConfig, PretrainSlot } from '../train/pretrain-config.ts';
+import type { PretrainEvent, PretrainingInfo, ReconstructionView } from '../train/pretrain-types.ts';
 
 export { RUN_IDS } from '../train/types.ts';
 export type { KeyReport, ModelChoice, ModelLoadProgress, ModelSummary } from '../model/starting-weights.ts';
@@ -22,6 +24,32 @@ export type {
   SavedRunInfo,
   StepPoint,
 } from '../train/types.ts';
+
+export type {
+  MaskingKind,
+  PretrainConfig,
+  PretrainConfigKey,
+  PretrainSlot,
+  StartFrom,
+} from '../train/pretrain-config.ts';
+export type {
+  PretrainEvent,
+  PretrainingInfo,
+  PretrainPoint,
+  PretrainState,
+  ReconstructionView,
+} from '../train/pretrain-types.ts';
+
+export interface StartPretrainingRequest {
+  slot: PretrainSlot;
+  config: PretrainConfig;
+  /** The dataset's sampling and normalisation (frames and image size always come from the model). */
+  preprocess: PreprocessSettings;
+  /** Continue from the slot's last checkpoint instead of starting fresh. */
+  resume?: boolean;
+  /** The clip the reconstruction view shows (default: the first training clip). */
+  viewClipId?: string;
+}
 
 export interface StartRunsRequest {
   runs: { id: RunId; config: RunConfig }[];
@@ -62,4 +90,31 @@ export interface TrainingEngineApi {
    * tested, and how a user can check it.
    */
   simulateDeviceLoss(): Promise<boolean>;
+}
+
+/** The pretraining half of the engine (VideoMAE's masked-cube reconstruction, issue 15). */
+export interface PretrainingEngineApi {
+  /**
+   * Pretrains the prepared model's encoder (with a decoder: the checkpoint's own when it is a pretraining
+   * checkpoint, else a new one sized for the encoder) by masked-cube reconstruction on the dataset's clips;
+   * resolves when it ends. Events arrive in batches, a reconstruction view among them now and then. One
+   * thing trains at a time: runs and pretraining refuse to start while the other is training.
+   */
+  startPretraining(
+    request: StartPretrainingRequest,
+    onEvents: (events: PretrainEvent[]) => void,
+  ): Promise<void>;
+  pausePretraining(slot: PretrainSlot): Promise<void>;
+  resumePretraining(slot: PretrainSlot): Promise<void>;
+  stopPretraining(slot: PretrainSlot): Promise<void>;
+  /** The reconstruction view for a clip from the slot's current weights (a fresh mask, the slot's settings). */
+  reconstruct(slot: PretrainSlot, clipId: string): Promise<ReconstructionView>;
+  /** Pretrainings in this tab or in OPFS, for the runs' "start from" pickers. */
+  pretrainings(): Promise<PretrainingInfo[]>;
+  /**
+   * The slot's weights as an HF folder: 'pretraining' = VideoMAEForPreTraining (config.json +
+   * model.safetensors, decoder included), 'encoder' = the encoder alone, as VideoMAEForVideoClassification
+   * loads it.
+   */
+  exportPretraining(slot: PretrainSlot, as: 'pretraining' | 'encoder'): Promise<ExportedModelFiles>;
 }
