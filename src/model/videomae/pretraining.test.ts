@@ -14,7 +14,7 @@ import { loadCheckpoint } from '../checkpoint/load.ts';
 import { loadPretrainingCheckpoint } from '../checkpoint/pretraining.ts';
 import { Rng } from '../../util/rng.ts';
 import { HF_DEFAULTS, labelMaps, type VideoMAEConfig } from './config.ts';
-import { pixelTargetsArray } from './cubes.ts';
+import { pixelTargetsArray, reconstructionView } from './cubes.ts';
 import { makeMasks, maskedCount, maskGrid } from './masking.ts';
 import { VideoMAEForPreTraining } from './pretraining.ts';
 
@@ -215,6 +215,34 @@ describe('VideoMAEForPreTraining built from a config', () => {
       model.dispose();
     });
   }
+
+  it('reconstructs frames: visible cubes are the un-normalised input, masked cubes come from the prediction', async () => {
+    const model = VideoMAEForPreTraining.create(tiny, { seed: 2 });
+    const rng = new Rng('reconstruct');
+    const pixels = Float32Array.from({ length: 4 * 3 * 32 * 32 }, () => rng.normal());
+    const x = tf.tensor5d(pixels, [1, 4, 3, 32, 32]);
+    const mask = makeMasks(1, maskGrid(tiny), { kind: 'tube', ratio: 0.75, seed: 3 });
+    const before = tf.memory().numTensors;
+    const view = await model.reconstruct(x, mask, { fill: 0 });
+    expect(tf.memory().numTensors).toBe(before);
+    const { loss, logits } = model.forward(x, mask);
+    expect(view.loss).toBeCloseTo((await loss.data())[0]!, 6);
+    const expected = reconstructionView(
+      pixels,
+      [1, 4, 3, 32, 32],
+      mask,
+      (await logits.data()) as Float32Array,
+      tiny,
+      0,
+    );
+    expect(view.reconstruction).toEqual(expected.reconstruction);
+    expect(view.maskedInput).toEqual(expected.maskedInput);
+    // Pixel (t 0, c 0, y 0, x 0) belongs to token 0: copied when visible, predicted when masked.
+    const same = Math.abs(view.reconstruction[0]! - view.original[0]!) < 1e-6;
+    expect(same).toBe(mask[0] === 0);
+    tf.dispose([x, loss, logits]);
+    model.dispose();
+  });
 
   it('refuses a mask that does not fit and input of the wrong layout', () => {
     const model = VideoMAEForPreTraining.create(tiny);

@@ -15,7 +15,7 @@ import {
   validateConfig,
   type VideoMAEConfig,
 } from './config.ts';
-import { pixelTargets } from './cubes.ts';
+import { pixelTargets, reconstructionView, type ReconstructionView, type VideoShape } from './cubes.ts';
 import { layerNorm, linear } from './layers.ts';
 import { maskIndices } from './masking.ts';
 import {
@@ -266,6 +266,37 @@ export class VideoMAEForPreTraining {
       if (encoderHidden) result.encoderHidden = encoderHidden;
       return result as unknown as tf.TensorContainer;
     }) as unknown as PretrainForwardOutput;
+  }
+
+  /**
+   * An eval-mode forward read back as frames for a reconstruction view (cubes.ts `reconstructionView`): the
+   * clip, the masked input and the reconstruction, un-normalised, [B, T, C, H, W] each, plus the loss.
+   * Asynchronous reads only, so it suits WebGPU in a worker.
+   */
+  async reconstruct(
+    pixelValues: tf.Tensor5D,
+    mask: Uint8Array,
+    options: { fusedAttention?: boolean; fill?: number } = {},
+  ): Promise<ReconstructionView & { loss: number }> {
+    const { loss, logits } = this.forward(pixelValues, mask, { fusedAttention: options.fusedAttention });
+    try {
+      const [lossValue, prediction, pixels] = await Promise.all([
+        loss.data(),
+        logits.data(),
+        pixelValues.data(),
+      ]);
+      const view = reconstructionView(
+        pixels as Float32Array,
+        pixelValues.shape as unknown as VideoShape,
+        mask,
+        prediction as Float32Array,
+        this.config,
+        options.fill,
+      );
+      return { ...view, loss: lossValue[0]! };
+    } finally {
+      tf.dispose([loss, logits]);
+    }
   }
 
   dispose(): void {
