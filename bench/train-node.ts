@@ -21,7 +21,8 @@ export interface AdapterDescription {
   architecture: string;
   device: string;
   description: string;
-  featureLevel: string;
+  /** Whether the adapter has WebGPU's core features and limits (a compatibility-level one may lack them). */
+  coreFeaturesAndLimits: boolean;
   createFlags: string[];
 }
 
@@ -36,14 +37,19 @@ function parseInput(text: string): { frames: number; size: number } {
  * Gives Node a navigator.gpu on Dawn before tfjs's webgpu backend loads (it registers only when one is
  * there). Node 21+ has a navigator of its own behind a getter, hence defineProperty rather than assignment.
  */
-function installDawn(flags: string[], compat: boolean): { adapter: () => AdapterDescription | null } {
+function installDawn(
+  flags: string[],
+  compat: boolean,
+): { adapter: () => AdapterDescription | null; requested: () => boolean } {
   Object.assign(globalThis, globals);
   const gpu = create(flags);
   let seen: AdapterDescription | null = null;
+  let requested = false;
   const requestAdapter = gpu.requestAdapter.bind(gpu);
   // tfjs (and the app's own factory, src/worker/webgpu-device.ts) ask for the adapter themselves; this
   // adds the feature level they do not name and keeps what the adapter says it is.
   gpu.requestAdapter = async (options?: GPURequestAdapterOptions) => {
+    requested = true;
     const adapter = await requestAdapter({
       ...options,
       ...(compat ? { featureLevel: 'compatibility' } : {}),
@@ -55,7 +61,7 @@ function installDawn(flags: string[], compat: boolean): { adapter: () => Adapter
         architecture,
         device,
         description,
-        featureLevel: adapter.features.has('core-features-and-limits') ? 'core' : 'compatibility',
+        coreFeaturesAndLimits: adapter.features.has('core-features-and-limits'),
         createFlags: flags,
       };
     }
@@ -66,7 +72,7 @@ function installDawn(flags: string[], compat: boolean): { adapter: () => Adapter
     configurable: true,
     writable: true,
   });
-  return { adapter: () => seen };
+  return { adapter: () => seen, requested: () => requested };
 }
 
 export async function run(args: BenchArgs): Promise<unknown> {
@@ -97,10 +103,18 @@ export async function run(args: BenchArgs): Promise<unknown> {
   const { registerWebGPUBackend } = await import('../src/worker/webgpu-device.ts');
   const { trainStepTimes } = await import('../e2e/harness/train-step-run.ts');
   registerWebGPUBackend();
-  if (!(await tf.setBackend('webgpu')))
+  if (!(await tf.setBackend('webgpu'))) {
+    const found = dawn.adapter();
+    const why = !dawn.requested()
+      ? 'no adapter was asked for'
+      : found === null
+        ? 'Dawn offered no adapter (its messages above say why)'
+        : `the adapter (${JSON.stringify(found)}) gave no usable device`;
+    const level = args.compat === true ? ', compatibility level' : '';
     throw new Error(
-      `tfjs could not start its webgpu backend on Dawn (create flags: ${flags.join(',') || 'none'})`,
+      `tfjs could not start its webgpu backend on Dawn (create flags: ${flags.join(',') || 'none'}${level}): ${why}`,
     );
+  }
   await tf.ready();
 
   const ours: number[] = [];

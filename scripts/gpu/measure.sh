@@ -95,15 +95,16 @@ NODE="$work/bin/node"
 "$NODE" --version || { log "the packed node does not run here"; exit 1; }
 
 # 3. The graphics stack Dawn will use.
+# Dawn's OpenGL ES backend needs an EGL display without a window system.
+export EGL_PLATFORM=surfaceless
 if [ "$SMOKE" = 1 ]; then
-  export EGL_PLATFORM=surfaceless
-  flag_sets=("backend=opengles")
-  compat=(--compat)
+  flag_sets=("backend=opengles+compat")
   torch_device=cpu
   configs=("tiny 4x64 1" "tiny 4x64 2")
   steps=2
 else
-  if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1 '; then
+  # grep without -q: with -q it can exit first, ldconfig dies of SIGPIPE, and pipefail reads that as no match.
+  if ! ldconfig -p 2>/dev/null | grep 'libvulkan.so.1 ' >/dev/null; then
     log "no Vulkan loader on this machine: using .gpu/lib/libvulkan.so.1"
     export LD_LIBRARY_PATH="$root/.gpu/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
   fi
@@ -112,23 +113,27 @@ else
   [ -d /usr/local/nvidia/lib64 ] && export LD_LIBRARY_PATH="${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}/usr/local/nvidia/lib64"
   egl=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json
   [ -f "$egl" ] && export __EGL_VENDOR_LIBRARY_FILENAMES=$egl
-  flag_sets=("backend=vulkan" "")
-  compat=()
+  # Vulkan is what the NVIDIA driver offers Dawn as a core adapter; the rest are fallbacks worth 2 s each.
+  flag_sets=("backend=vulkan" "" "backend=opengles+compat")
   torch_device=cuda
   configs=("small 16x224 1" "base 16x224 1" "small 16x224 2" "base 16x224 2" "small 16x224 4" "base 16x224 4")
   steps=3
   nvidia-smi -L 2>&1 | sed 's/^/  /'
 fi
 
-# 4. Which adapter Dawn gives (a tiny step proves the whole path): Vulkan first, then Dawn's own choice.
+# 4. Which adapter Dawn gives (a tiny step proves the whole path): the first of flag_sets that runs it.
+# Each is Dawn create() flags, `+compat` asking for a compatibility-level adapter.
 flags=""
+compat=()
 found=0
 for candidate in "${flag_sets[@]}"; do
+  flags=${candidate%+compat}
+  compat=()
+  [ "$flags" != "$candidate" ] && compat=(--compat)
   name="probe-${candidate:-default}"
-  name=${name//=/-}
+  name=${name//[=+]/-}
   if piece "$name" 90 "$NODE" "$work/bin/train-node.mjs" --preset tiny --input 2x32 --batch 1 --warmup 0 --steps 1 \
-    ${candidate:+--backend-flags "$candidate"} "${compat[@]}"; then
-    flags=$candidate
+    ${flags:+--backend-flags "$flags"} "${compat[@]}"; then
     found=1
     "$PYTHON" -c 'import json,sys; print("  adapter:", json.dumps(json.load(open(sys.argv[1]))["adapter"]))' "$work/$name.out"
     break
