@@ -20,7 +20,7 @@ PYTHON=${PYTHON:-$(command -v python3)}
 export PYTHON TRAIN_REFERENCE="$root/bench/train_reference.py" PYTHONUNBUFFERED=1
 results="$OUT/measure.jsonl"
 : >"$results"
-exec > >(tee -a "$OUT/measure.log") 2>&1
+exec > >(tee "$OUT/measure.log") 2>&1
 
 log() { echo "[measure +${SECONDS}s] $*"; }
 left() { echo $((BUDGET_S - SECONDS)); }
@@ -61,7 +61,8 @@ piece() {
   tail -n 5 "$work/$name.err" | sed "s/^/  [$name] /"
   local error=""
   [ $rc -eq 124 ] && error="timed out after ${limit}s"
-  [ $rc -ne 0 ] && [ -z "$error" ] && error="exit $rc: $(tail -n 3 "$work/$name.err" | tr '\n' ' ')"
+  # The thrown error's own line says more than the stack under it.
+  [ $rc -ne 0 ] && [ -z "$error" ] && error="exit $rc: $( (grep 'Error' "$work/$name.err" || tail -n 3 "$work/$name.err") | tail -n 2 | tr '\n' ' ')"
   record "$name" "$work/$name.out" "$error"
   log "$name: rc=$rc in $((SECONDS - started))s"
   return $rc
