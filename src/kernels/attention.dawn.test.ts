@@ -1,7 +1,7 @@
 /**
  * The fused WebGPU attention against tfjs's stock ops on a real WebGPU device in Node: Dawn (the `webgpu`
  * package), on its OpenGL ES backend, which Mesa's llvmpipe serves on a machine with no GPU. Needs Mesa's
- * EGL and GLES (Debian: libegl1 libgles2 libegl-mesa0 libgl1-mesa-dri); the error says so when missing.
+ * EGL and GLES (Debian: libegl1 libegl-mesa0 libgl1-mesa-dri); the error says so when missing.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
@@ -34,7 +34,7 @@ describe('fused attention on Dawn (OpenGL ES, compatibility level)', () => {
     const adapter = await gpu.requestAdapter({ featureLevel: 'compatibility' });
     if (!adapter)
       throw new Error(
-        'Dawn found no OpenGL ES adapter: install Mesa EGL/GLES (libegl1 libgles2 libegl-mesa0 libgl1-mesa-dri)',
+        'Dawn found no OpenGL ES adapter: install Mesa EGL/GLES (libegl1 libegl-mesa0 libgl1-mesa-dri)',
       );
     const device = await adapter.requestDevice({
       requiredLimits: { maxComputeWorkgroupStorageSize: adapter.limits.maxComputeWorkgroupStorageSize },
@@ -60,8 +60,10 @@ describe('fused attention on Dawn (OpenGL ES, compatibility level)', () => {
       expect(await maxDiff(fusedAttention(q, k, v), stockAttention(q, k, v))).toBeLessThan(1e-4);
       // A weighted sum, so that each output element's gradient differs.
       const w = random(rng, [...shape]);
-      const loss = (f: typeof stockAttention) => (a: tf.Tensor4D, b: tf.Tensor4D, c: tf.Tensor4D) =>
-        tf.sum(tf.mul(f(a, b, c), w));
+      const loss =
+        (f: typeof stockAttention) =>
+        (...[a, b, c]: tf.Tensor[]) =>
+          tf.sum(tf.mul(f(a as tf.Tensor4D, b as tf.Tensor4D, c as tf.Tensor4D), w));
       const fused = tf.grads(loss(fusedAttention))([q, k, v]);
       const stock = tf.grads(loss(stockAttention))([q, k, v]);
       for (let i = 0; i < 3; i++) expect(await maxDiff(fused[i]!, stock[i]!)).toBeLessThan(1e-3);
