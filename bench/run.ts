@@ -7,25 +7,11 @@ import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type BenchArgs = Record<string, string | true>;
+export type { BenchArgs } from './lib/args.ts';
+import { parseArgs, type BenchArgs } from './lib/args.ts';
 
 export interface Bench {
   run(args: BenchArgs): Promise<unknown>;
-}
-
-function parseArgs(argv: string[]): BenchArgs {
-  const args: BenchArgs = {};
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    if (!flag.startsWith('--')) throw new Error(`unexpected argument ${flag}`);
-    const next = argv[i + 1];
-    if (next === undefined || next.startsWith('--')) args[flag.slice(2)] = true;
-    else {
-      args[flag.slice(2)] = next;
-      i++;
-    }
-  }
-  return args;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

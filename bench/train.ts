@@ -12,65 +12,13 @@
  * and the share of the step they make up), to see where a step's time goes, and the matrix products'
  * total time and GFLOP/s: a step can be no faster than its products at the backend's GEMM speed.
  */
-import { spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 import { PRESETS, type PresetName } from '../src/model/videomae/config.ts';
-import type { TrainStepProfile, TrainStepResult, TrainStepSetup } from '../e2e/harness/suites/train-step.ts';
+import { runTorch, type TorchResult } from './lib/torch-reference.ts';
+import type { TrainStepProfile, TrainStepResult, TrainStepSetup } from '../e2e/harness/train-step-run.ts';
 import { adapterArg, callHarness, describeBrowser, withHarnessPage } from './browser.ts';
 import type { BenchArgs } from './run.ts';
 import { median, toSignificant as round } from '../src/util/stats.ts';
-
-const here = dirname(fileURLToPath(import.meta.url));
-
-interface TorchResult {
-  framework: string;
-  threads: number;
-  blas: string;
-  step_ms_median: number;
-  step_ms_all: number[];
-  clips_per_s: number;
-}
-
-function runTorch(setup: TrainStepSetup, threads: number | null): TorchResult | { error: string } {
-  const shape = PRESETS[setup.preset];
-  const args = [
-    join(here, 'train_reference.py'),
-    '--hidden',
-    String(shape.hidden_size),
-    '--layers',
-    String(shape.num_hidden_layers),
-    '--heads',
-    String(shape.num_attention_heads),
-    '--intermediate',
-    String(shape.intermediate_size),
-    '--patch',
-    String(shape.patch_size),
-    '--tubelet',
-    String(shape.tubelet_size),
-    '--frames',
-    String(setup.frames),
-    '--image',
-    String(setup.size),
-    '--batch',
-    String(setup.batch),
-    '--labels',
-    String(setup.labels),
-    '--steps',
-    String(setup.steps),
-    '--warmup',
-    String(setup.warmup),
-  ];
-  if (threads !== null) args.push('--threads', String(threads));
-  const python = process.env.PYTHON ?? '/usr/bin/python3';
-  const result = spawnSync(python, args, { encoding: 'utf8' });
-  if (result.status !== 0)
-    return {
-      error: `${python} bench/train_reference.py failed: ${(result.stderr || String(result.error)).trim()}`,
-    };
-  return JSON.parse(result.stdout.trim().split('\n').at(-1)!) as TorchResult;
-}
 
 async function oursOn(
   page: Page,
@@ -171,14 +119,14 @@ export async function run(args: BenchArgs): Promise<unknown> {
           }
         }
         console.error(`[train] round ${round + 1}/${rounds}: PyTorch`);
-        const reference = runTorch(setup, torchThreads);
+        const reference = runTorch(setup, { threads: torchThreads, device: 'cpu' });
         if ('error' in reference) {
           errors.pytorch = reference.error;
           break;
         }
         torch.push(...reference.step_ms_all);
-        const { framework, threads, blas } = reference;
-        torchInfo = { framework, threads, blas };
+        const { framework, threads, blas, device } = reference;
+        torchInfo = { framework, threads, blas, device };
       }
       const torchClipsPerS = torch.length ? (setup.batch * 1000) / median(torch) : null;
       const perBackend = Object.fromEntries(

@@ -1,4 +1,5 @@
-"""PyTorch eager baseline for `npm run bench -- train`: VideoMAE training steps on the CPU.
+"""PyTorch eager baseline for `npm run bench -- train` and `train-node`: VideoMAE training steps on the CPU
+or, with `--device cuda`, on an NVIDIA GPU.
 
 The model is written with plain torch modules in Hugging Face's structure and state_dict names (no
 `transformers` install is needed: Debian ships only torch). `--check <fixture dir>` first proves the module
@@ -7,7 +8,8 @@ expected.json. Then it times full training steps (forward, cross-entropy, backwa
 prints JSON.
 
     /usr/bin/python3 bench/train_reference.py --hidden 384 --layers 12 --heads 6 --intermediate 1536 \
-        --frames 8 --image 112 --batch 4 --labels 10 --steps 5 [--threads 2] [--check <fixture dir>]
+        --frames 8 --image 112 --batch 4 --labels 10 --steps 5 [--threads 2] [--device cpu|cuda] \
+        [--check <fixture dir>]
 """
 
 import argparse
@@ -161,6 +163,12 @@ def check_against_fixture(directory):
     return diff
 
 
+def describe(device):
+    if device.type == "cuda":
+        return f"CUDA {torch.version.cuda} on {torch.cuda.get_device_name(device)}, fp32"
+    return "CPU"
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--hidden", type=int, default=384)
@@ -177,7 +185,11 @@ def main():
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--check", default=None)
+    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     args = parser.parse_args()
+    if args.device == "cuda" and not torch.cuda.is_available():
+        raise SystemExit("--device cuda: torch.cuda.is_available() is False")
+    device = torch.device(args.device)
     if args.threads > 0:
         torch.set_num_threads(args.threads)
     fixture_diff = check_against_fixture(args.check) if args.check else None
@@ -198,10 +210,15 @@ def main():
         "use_mean_pooling": True,
     }
     torch.manual_seed(0)
-    model = VideoMAEForVideoClassification(config).train()
+    model = VideoMAEForVideoClassification(config).train().to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=4e-4)
-    pixels = torch.randn(args.batch, args.frames, 3, args.image, args.image)
-    labels = torch.randint(0, args.labels, (args.batch,))
+    pixels = torch.randn(args.batch, args.frames, 3, args.image, args.image).to(device)
+    labels = torch.randint(0, args.labels, (args.batch,)).to(device)
+
+    def synchronize():
+        # CUDA runs asynchronously: without this a step's time would be its launch time alone.
+        if device.type == "cuda":
+            torch.cuda.synchronize()
 
     def step():
         optimizer.zero_grad(set_to_none=True)
@@ -214,14 +231,17 @@ def main():
         step()
     times = []
     for _ in range(args.steps):
+        synchronize()
         start = time.perf_counter()
         step()
+        synchronize()
         times.append(time.perf_counter() - start)
     median = sorted(times)[len(times) // 2]
     print(
         json.dumps(
             {
-                "framework": f"pytorch {torch.__version__} eager, CPU",
+                "framework": f"pytorch {torch.__version__} eager, {describe(device)}",
+                "device": args.device,
                 "threads": torch.get_num_threads(),
                 "blas": loaded_blas(),
                 "config": config,
