@@ -106,8 +106,9 @@ if [ "$SMOKE" = 1 ]; then
 else
   # grep without -q: with -q it can exit first, ldconfig dies of SIGPIPE, and pipefail reads that as no match.
   if ! ldconfig -p 2>/dev/null | grep 'libvulkan.so.1 ' >/dev/null; then
-    log "no Vulkan loader on this machine: using .gpu/lib/libvulkan.so.1"
-    export LD_LIBRARY_PATH="$root/.gpu/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+    log "no Vulkan loader on this machine: unpacking the carried Vulkan and GL dispatch libraries"
+    for deb in .gpu/debs/*.deb; do dpkg -x "$deb" /; done
+    ldconfig
   fi
   icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
   [ -f "$icd" ] && export VK_DRIVER_FILES=$icd VK_ICD_FILENAMES=$icd
@@ -118,7 +119,7 @@ else
   flag_sets=("backend=vulkan" "" "backend=opengles+compat")
   torch_device=cuda
   configs=("small 16x224 1" "base 16x224 1" "small 16x224 2" "base 16x224 2" "small 16x224 4" "base 16x224 4")
-  steps=3
+  steps=5
   nvidia-smi -L 2>&1 | sed 's/^/  /'
 fi
 
@@ -151,6 +152,7 @@ for config in "${configs[@]}"; do
 import sys
 p = {"tiny": (128, 4, 4, 256), "small": (384, 12, 6, 1536), "base": (768, 12, 12, 3072)}[sys.argv[1]]
 print("--hidden %d --layers %d --heads %d --intermediate %d" % p)' "$preset")
+  [ "${GPU_MEASURE_SKIP_TORCH:-0}" = 1 ] && continue
   # shellcheck disable=SC2086
   piece "torch-$preset-$input-b$batch" 90 "$PYTHON" bench/train_reference.py $shape --patch 16 --tubelet 2 \
     --frames "$frames" --image "$size" --batch "$batch" --labels 10 --warmup 2 --steps 10 --device "$torch_device"
@@ -159,7 +161,7 @@ if [ $found = 1 ]; then
   for config in "${configs[@]}"; do
     read -r preset input batch <<<"$config"
     piece "webgpu-$preset-$input-b$batch" 150 "$NODE" "$work/bin/train-node.mjs" --preset "$preset" --input "$input" \
-      --batch "$batch" --warmup 1 --steps "$steps" ${flags:+--backend-flags "$flags"} "${compat[@]}"
+      --batch "$batch" --warmup 2 --steps "$steps" ${flags:+--backend-flags "$flags"} "${compat[@]}"
   done
 fi
 

@@ -40,12 +40,15 @@ node_modules/.bin/esbuild scripts/gpu/train-node-cli.ts --bundle --platform=node
   --banner:js="import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
 xz -9 -T1 -c "$cache/train-node.mjs" >"$out/train-node.mjs.xz"
 
-# The Vulkan loader (Debian 12's libvulkan1), used there only when ldconfig knows none.
-if [ ! -f "$out/lib/libvulkan.so.1" ]; then
-  log "apt-get download libvulkan1"
-  rm -rf "$cache/vk" && mkdir -p "$cache/vk"
-  (cd "$cache/vk" && apt-get download libvulkan1 2>/dev/null && dpkg -x libvulkan1_*.deb x)
-  cp -L "$cache"/vk/x/usr/lib/x86_64-linux-gnu/libvulkan.so.1 "$out/lib/libvulkan.so.1"
+# The Vulkan loader and GL dispatch libraries (Debian 12's), unpacked there only when ldconfig knows no
+# Vulkan loader. The loader alone is not enough: NVIDIA's Vulkan driver is libGLX_nvidia, which needs
+# libglvnd's dispatch libraries (measured on the lent H200: VK_ERROR_INCOMPATIBLE_DRIVER without them).
+GL_DEBS="libvulkan1 libegl1 libglvnd0 libopengl0 libgl1 libglx0 libgles2"
+if ! ls "$out"/debs/libvulkan1_*.deb >/dev/null 2>&1; then
+  log "apt-get download $GL_DEBS"
+  rm -rf "$out/lib" "$out/debs" && mkdir -p "$out/debs"
+  # shellcheck disable=SC2086
+  (cd "$out/debs" && apt-get download $GL_DEBS 2>/dev/null)
 fi
 
 {
@@ -53,11 +56,11 @@ fi
   echo "webgpu $(node -p "require('./node_modules/webgpu/package.json').version") (dawn.node)"
   echo "tfjs-backend-webgpu $(node -p "require('./node_modules/@tensorflow/tfjs-backend-webgpu/package.json').version")"
   echo "built from $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- bench e2e src scripts || echo ' (with uncommitted changes)')"
-  (cd "$out" && sha256sum node.xz dawn.node.xz train-node.mjs.xz lib/libvulkan.so.1)
+  (cd "$out" && sha256sum node.xz dawn.node.xz train-node.mjs.xz debs/*.deb)
 } >"$out/MANIFEST"
 
 log "sizes:"
-du -b "$out"/* "$out"/lib/* | sort -n >&2
+du -b "$out"/* "$out"/debs/* | sort -n >&2
 tracked=$(git ls-files -z | xargs -0 du -cb 2>/dev/null | tail -1 | cut -f1)
 carried=$(du -sb "$out" | cut -f1)
 log "tracked files $tracked B + $out $carried B = $((tracked + carried)) B of the 64 MiB ($((64 * 1024 * 1024)) B) a run may carry"

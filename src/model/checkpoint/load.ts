@@ -2,6 +2,7 @@
  * From checkpoint files (wherever they came from) to a model and its load report: config.json plus the
  * caller's overrides gives the config, the weight files give the state dict, applyStateDict does the rest.
  */
+import { toLegacyAttentionBiasKeys } from './attention-bias-keys.ts';
 import { labelMaps, parseConfig, validateConfig, type VideoMAEConfig } from '../videomae/config.ts';
 import type { VideoMAEForVideoClassification } from '../videomae/model.ts';
 import { applyStateDict, type LoadReport } from './apply.ts';
@@ -102,6 +103,14 @@ export type FileSource = (name: string) => Promise<Uint8Array | null>;
  * pytorch_model.bin and its index. `source` returns null for a file that does not exist.
  */
 export async function readWeights(
+  source: FileSource,
+  describe: string,
+): Promise<{ stateDict: StateDict; format: WeightFormat; weightFiles: string[] }> {
+  const weights = await readWeightFiles(source, describe);
+  return { ...weights, stateDict: toLegacyAttentionBiasKeys(weights.stateDict) };
+}
+
+async function readWeightFiles(
   source: FileSource,
   describe: string,
 ): Promise<{ stateDict: StateDict; format: WeightFormat; weightFiles: string[] }> {
