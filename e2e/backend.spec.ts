@@ -26,7 +26,7 @@ test.describe('on the lavapipe compatibility adapter', () => {
       );
       const first = await measuredFigures(page);
       expect(first.webgpu).toBeLessThan(first.wasm);
-      await expect(page.getByTestId('adapter-info')).toContainText('compatibility mode');
+      await expect(page.getByTestId('adapter-info')).toContainText('compatibility-mode adapter');
 
       // A second visit reads the timing back instead of probing again: the very same figures, marked as such.
       await page.reload();

@@ -1,4 +1,4 @@
-import { expect, type BrowserType, type Page } from '@playwright/test';
+import { expect, test, type BrowserType, type Page } from '@playwright/test';
 import { chromiumFlags, type SoftwareAdapter } from '../../playwright.config.ts';
 import { isProblem, type ConsoleProblem } from '../fixtures.ts';
 
@@ -7,6 +7,8 @@ export async function measuredFigures(page: Page): Promise<{ webgpu: number; was
   const reason = (await page.getByTestId('backend-reason').textContent()) ?? '';
   const match = /: ([\d.]+) GFLOP\/s measured vs wasm ([\d.]+) GFLOP\/s/.exec(reason);
   expect(match, `measured figures in "${reason}"`).not.toBeNull();
+  // Kept in the report: what the probe measured on this run's machine.
+  test.info().annotations.push({ type: 'backend-reason', description: reason });
   return { webgpu: Number(match![1]), wasm: Number(match![2]) };
 }
 

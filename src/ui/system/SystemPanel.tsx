@@ -62,7 +62,7 @@ export function SystemPanel() {
             <dt>WebGPU adapter</dt>
             <dd data-testid="adapter-info">
               {adapter
-                ? `${describeAdapter(adapter)}${adapter.description && adapter.vendor ? ` (${adapter.description})` : ''}${adapter.compatibilityMode ? ', compatibility mode' : ''}${adapter.isFallbackAdapter ? ', software fallback' : ''}`
+                ? `${describeAdapter(adapter)}${adapter.description && adapter.vendor ? ` (${adapter.description})` : ''}${adapter.compatibilityMode && !describeAdapter(adapter).includes('compatibility') ? ', compatibility mode' : ''}${adapter.isFallbackAdapter ? ', software fallback' : ''}`
                 : 'none'}
             </dd>
             {adapter && (
