@@ -1,7 +1,9 @@
 /**
  * The compute engine that lives in the worker: it owns tfjs and everything that holds tensors.
  */
-import { activate, initBackend, tf } from './tf-runtime.ts';
+import { activate, tf } from './tf-runtime.ts';
+import { initBackend } from './init-backend.ts';
+import { timeMatMul } from './measure-backends.ts';
 import type { BackendName, BackendPreference, BackendReport } from './backend.ts';
 import { BackendUnavailableError, EngineNotReadyError } from './errors.ts';
 import type {
@@ -12,9 +14,6 @@ import type {
   ThroughputReport,
 } from './protocol.ts';
 import { selfCheckOp } from './self-check.ts';
-
-/** matMul sizes tried in turn when measuring throughput (256: 34 MFLOP, 1024: 2.1 GFLOP). */
-const THROUGHPUT_SIZES = [256, 512, 1024];
 import { TrainingEngine } from './training-engine.ts';
 import type {
   EngineEvent,
@@ -51,6 +50,9 @@ export class ComputeEngine implements EngineApi {
   private async initNow(preference: BackendPreference): Promise<BackendReport> {
     try {
       this.report = await initBackend(preference);
+      // `auto` has just timed the backend it picked: the step-time estimate need not time it again.
+      const measured = this.report.measurement?.[this.report.backend === 'webgpu' ? 'webgpu' : 'wasm'];
+      if (measured?.backend === this.report.backend) this.throughput.set(measured.backend, measured);
     } catch (error) {
       throw new BackendUnavailableError(error instanceof Error ? error.message : String(error));
     }
@@ -114,37 +116,7 @@ export class ComputeEngine implements EngineApi {
     const backend = this.requireReport().backend;
     const known = this.throughput.get(backend);
     if (known) return known;
-    const started = performance.now();
-    const timeOne = async (size: number): Promise<number> => {
-      const a = tf.randomNormal([size, size], 0, 1, 'float32', 3);
-      try {
-        // One untimed product compiles the kernel (WebGPU, WebGL) and warms the caches.
-        const warm = tf.matMul(a, a);
-        await warm.data();
-        warm.dispose();
-        const t0 = performance.now();
-        const product = tf.matMul(a, a);
-        await product.data();
-        product.dispose();
-        return performance.now() - t0;
-      } finally {
-        a.dispose();
-      }
-    };
-    // Grow the product until one takes long enough to time (fast backends), never past ~1 s (emulated ones).
-    let size = THROUGHPUT_SIZES[0]!;
-    let ms = await timeOne(size);
-    for (const next of THROUGHPUT_SIZES.slice(1)) {
-      if (ms > 40) break;
-      size = next;
-      ms = await timeOne(size);
-    }
-    const report: ThroughputReport = {
-      backend,
-      gflops: (2 * size ** 3) / (ms * 1e6),
-      size,
-      ms: performance.now() - started,
-    };
+    const report = await timeMatMul(backend);
     this.throughput.set(backend, report);
     return report;
   }

@@ -2,7 +2,7 @@
  * The typed surface of the compute worker. The page talks to the engine only through this interface
  * (Comlink proxies each method), so anything that crosses must be structured-cloneable.
  */
-import type { BackendName, BackendPreference, BackendReport } from './backend.ts';
+import type { BackendName, BackendPreference, BackendReport, MatMulThroughput } from './backend.ts';
 import type { TrainingEngineApi } from './training-protocol.ts';
 
 export interface SelfCheckResult {
@@ -26,14 +26,7 @@ export interface MemoryReport {
 }
 
 /** How fast this machine multiplies matrices on the active backend: what step-time estimates start from. */
-export interface ThroughputReport {
-  backend: BackendName;
-  /** Billions of multiply-adds x 2 per second on a float32 matMul of `size` x `size` x `size`. */
-  gflops: number;
-  size: number;
-  /** Wall time the measurement took. */
-  ms: number;
-}
+export type ThroughputReport = MatMulThroughput;
 
 export interface ComputeEngineApi {
   /** Starts tfjs on the preferred backend (or the best that works) and reports the choice. */

@@ -4,20 +4,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 // The wasm binaries are served by the app itself (no CDN); Vite fingerprints them and gives their URLs.
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import {
-  planBackends,
-  probeWebGPU,
-  type BackendAttempt,
-  type BackendName,
-  type BackendPreference,
-  type BackendReport,
-  type WebGPUProbe,
-} from './backend.ts';
+import { probeWebGPU, type BackendName, type WebGPUProbe } from './backend.ts';
 import { registerWebGPUBackend } from './webgpu-device.ts';
 import { installWasmSliceKernels } from '../kernels/wasm-slice.ts';
 
@@ -71,38 +63,4 @@ export async function activate(backend: BackendName): Promise<string | null> {
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
-}
-
-async function wasmFeatures(): Promise<BackendReport['wasm']> {
-  const env = tf.env();
-  return {
-    simd: Boolean(await env.getAsync('WASM_HAS_SIMD_SUPPORT')),
-    threads: Boolean(await env.getAsync('WASM_HAS_MULTITHREAD_SUPPORT')),
-    threadCount: getThreadsCount(),
-  };
-}
-
-export async function initBackend(preference: BackendPreference): Promise<BackendReport> {
-  const probe = await probeOnce();
-  const plan = planBackends(probe, preference);
-  const failed: BackendAttempt[] = [];
-  for (const backend of plan.order) {
-    const error = await activate(backend);
-    if (error === null) {
-      let reason = plan.reason;
-      if (failed.length > 0) {
-        reason += `; ${failed.map((f) => `${f.backend} failed (${f.error})`).join(', ')}, so ${backend} is used`;
-      }
-      return {
-        backend,
-        preference,
-        reason,
-        adapter: probe.adapter,
-        failed,
-        wasm: backend === 'wasm' ? await wasmFeatures() : null,
-      };
-    }
-    failed.push({ backend, error });
-  }
-  throw new Error(`No tfjs backend could start: ${failed.map((f) => `${f.backend}: ${f.error}`).join('; ')}`);
 }

@@ -41,6 +41,7 @@ import {
   NoModelError,
   UnknownRunError,
 } from './errors.ts';
+import { bindingRefusal } from './binding-check.ts';
 import { deviceLostWithin, onDeviceLost, reviveWebGPU, simulateDeviceLoss } from './webgpu-device.ts';
 import type {
   EngineEvent,
@@ -156,6 +157,8 @@ export class TrainingEngine implements TrainingEngineApi {
         `The model has ${start.config.num_labels} labels but the dataset has ${index.classes.length} classes: prepare the model again`,
       );
     }
+    const refusal = bindingRefusal(start.config, request.runs);
+    if (refusal) throw new InvalidRunConfigError(refusal);
     const throttle = new MetricThrottle<EngineEvent>(onEvents, 8);
     this.emit = (event, delivery = 'keep', key = '') => throttle.push(event, delivery, key);
     this.deviceLost = null;

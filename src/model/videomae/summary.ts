@@ -62,14 +62,75 @@ export interface PerClipCost {
    * activations, the input clip, or, with stock attention, the attention scores.
    */
   largestTensorBytesPerClip: { stock: number; fused: number };
+  /** Which tensor that is, in words (the same at every batch size). */
+  largestTensorNamePerClip: { stock: string; fused: string };
+}
+
+/** The largest single tensor one training step makes: what must fit one GPU storage binding. */
+export interface LargestTensor {
+  /** In words, for messages: which tensor it is. */
+  name: string;
+  shape: number[];
+  bytes: number;
+}
+
+/**
+ * The largest tensor of a training step for `batch` clips: the input clips, the MLP's hidden activations
+ * (and their gradient), or the attention scores and probabilities, heads x tokens x tokens per clip, which
+ * the fused kernel never makes (its largest per-head tensor is q, k, v or the context, tokens x hidden).
+ */
+export function largestTensor(c: VideoMAEConfig, batch: number, fused: boolean): LargestTensor {
+  const n = sequenceLength(c);
+  const heads = c.num_attention_heads;
+  const candidates: LargestTensor[] = [
+    {
+      name: 'input clips',
+      shape: [batch, c.num_frames, c.num_channels, c.image_size, c.image_size],
+      bytes: 0,
+    },
+    { name: 'MLP hidden activations', shape: [batch, n, c.intermediate_size], bytes: 0 },
+    fused
+      ? { name: 'attention queries/keys/values', shape: [batch, heads, n, c.hidden_size / heads], bytes: 0 }
+      : { name: 'attention scores', shape: [batch, heads, n, n], bytes: 0 },
+  ];
+  for (const t of candidates) t.bytes = 4 * t.shape.reduce((a, b) => a * b, 1);
+  return candidates.reduce((a, b) => (b.bytes > a.bytes ? b : a));
 }
 
 /** Bytes of the largest tensor one training step makes for `batch` clips. */
 export function largestTensorBytes(c: VideoMAEConfig, batch: number, fused: boolean): number {
-  const n = sequenceLength(c);
-  const pixels = c.num_frames * c.num_channels * c.image_size * c.image_size;
-  const scores = fused ? n * c.hidden_size : c.num_attention_heads * n * n;
-  return 4 * batch * Math.max(pixels, n * c.intermediate_size, scores);
+  return largestTensor(c, batch, fused).bytes;
+}
+
+const MB = 1e6;
+const MIB = 2 ** 20;
+
+function describeTensor(t: LargestTensor): string {
+  return `the ${t.name} [${t.shape.join(' × ')}] (${Math.round(t.bytes / MB)} MB)`;
+}
+
+/**
+ * Why a training step at `batch` cannot run on a WebGPU device whose storage bindings hold `limit` bytes,
+ * or null when it can: WebGPU rejects a larger binding and the program then computes nothing, so the
+ * tensors come back wrong rather than the step failing. `fusedAvailable`: the fused attention kernel can
+ * run on this device (then the scores are never made). The message names the tensor and the limit.
+ */
+export function bindingProblem(
+  c: VideoMAEConfig,
+  batch: number,
+  fusedAvailable: boolean,
+  limit: number,
+): string | null {
+  const stock = largestTensor(c, batch, false);
+  const fused = largestTensor(c, batch, true);
+  const used = fusedAvailable ? fused : stock;
+  if (used.bytes <= limit) return null;
+  const limitText = `this GPU’s storage binding limit of ${Math.round(limit / MIB)} MiB (maxStorageBufferBindingSize)`;
+  const paths =
+    fused.bytes > limit
+      ? ' with fused attention or without'
+      : ' (fused attention would avoid them, but it cannot run on this device)';
+  return `at batch ${batch}, ${describeTensor(used)} exceed ${limitText}${paths}: use a smaller batch or input size`;
 }
 
 export function perClipCost(config: VideoMAEConfig): PerClipCost {
@@ -82,6 +143,10 @@ export function perClipCost(config: VideoMAEConfig): PerClipCost {
     largestTensorBytesPerClip: {
       stock: largestTensorBytes(config, 1, false),
       fused: largestTensorBytes(config, 1, true),
+    },
+    largestTensorNamePerClip: {
+      stock: largestTensor(config, 1, false).name,
+      fused: largestTensor(config, 1, true).name,
     },
   };
 }

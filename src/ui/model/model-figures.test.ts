@@ -24,6 +24,7 @@ describe('model figures', () => {
         forwardFlopsPerClip: 5e9,
         activationBytesPerClip: { stock: 300, fused: 100 },
         largestTensorBytesPerClip: { stock: 200, fused: 50 },
+        largestTensorNamePerClip: { stock: 'attention scores', fused: 'MLP hidden activations' },
         tokens: 1568,
       },
       { A: 4, B: 8 },

@@ -22,6 +22,8 @@ export interface ModelFigures {
    * binding): the MLP's hidden activations, the input clips, or, with stock attention, the scores.
    */
   largestTensorBytesPerClip: { stock: number; fused: number };
+  /** Which tensor that is, in words. */
+  largestTensorNamePerClip: { stock: string; fused: string };
   /** The same activations for one clip, to rescale for other batch sizes. */
   activationBytesPerClip: { stock: number; fused: number };
 }
@@ -40,6 +42,7 @@ export function figuresFromCost(cost: PerClipCost, batch: Record<RunId, number>)
   const activationBytes = { A: activation(batch.A), B: activation(batch.B) };
   return {
     largestTensorBytesPerClip: cost.largestTensorBytesPerClip,
+    largestTensorNamePerClip: cost.largestTensorNamePerClip,
     activationBytesPerClip: cost.activationBytesPerClip,
     parameters: cost.parameters,
     forwardFlopsPerClip: cost.forwardFlopsPerClip,

@@ -95,9 +95,23 @@ describe('runCost', () => {
     // 12 heads x 1568^2 scores x 4 bytes x 2 clips = 236 MB > 128 MiB.
     expect(stock.fits).toBe(false);
     expect(stock.checks[0]!.need).toBe(2 * 4 * 12 * 1568 * 1568);
+    // The refusal names the tensor and the limit it exceeds.
+    expect(stock.reason).toMatch(/attention scores.*maxStorageBufferBindingSize/);
     const fused = runCost(
       input('base', '16x224', config, { backend: 'webgpu', adapter, fusedAttention: true }),
     );
     expect(fused.fits).toBe(true);
+    // At batch 8 even the fused path's largest tensor, the MLP activations, passes the binding.
+    const wide = runCost(
+      input(
+        'base',
+        '16x224',
+        { ...config, batchSize: 8 },
+        { backend: 'webgpu', adapter, fusedAttention: true },
+      ),
+    );
+    expect(wide.fits).toBe(false);
+    expect(wide.reason).toMatch(/MLP hidden activations/);
+    expect(wide.remedies).toContainEqual(expect.objectContaining({ kind: 'batch', batchSize: 6 }));
   });
 });

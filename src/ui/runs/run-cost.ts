@@ -111,10 +111,11 @@ function checksOf(
   if (backend === 'webgpu' && adapter) {
     const binding = Math.min(adapter.limits.maxStorageBufferBindingSize, adapter.limits.maxBufferSize);
     const perClip = fused ? figures.largestTensorBytesPerClip.fused : figures.largestTensorBytesPerClip.stock;
+    const name = fused ? figures.largestTensorNamePerClip.fused : figures.largestTensorNamePerClip.stock;
     const largest = perClip * Math.max(batches.A, batches.B);
     return [
       {
-        what: 'largest tensor of a step against the adapter’s storage binding',
+        what: `largest tensor of a step (the ${name}) against the adapter’s storage binding (maxStorageBufferBindingSize)`,
         need: largest,
         limit: binding,
         ok: largest <= binding,

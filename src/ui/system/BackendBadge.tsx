@@ -28,6 +28,7 @@ export function BackendBadge() {
       data-status={status}
       data-backend={report.backend}
       data-fallback-adapter={adapter ? String(adapter.isFallbackAdapter) : 'none'}
+      data-measurement={report.measurement ? (report.measurement.cached ? 'cached' : 'measured') : 'none'}
       title={report.reason}
     >
       <span className="badge-backend">{report.backend}</span>
@@ -36,6 +37,9 @@ export function BackendBadge() {
           ? `${describeAdapter(adapter)}${adapter.isFallbackAdapter ? ' · software adapter' : ''}`
           : 'no WebGPU adapter'}
       </span>
+      {report.measurement && report.preference === 'auto' && (
+        <span className="badge-adapter">{report.measurement.cached ? 'timed earlier' : 'timed now'}</span>
+      )}
       {status === 'starting' && <span className="badge-adapter">switching…</span>}
     </div>
   );

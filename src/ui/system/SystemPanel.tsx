@@ -1,6 +1,6 @@
 import { useSettings } from '../../store/settings.ts';
 import { useSystem } from '../../store/system.ts';
-import { BACKEND_PREFERENCES, type BackendPreference } from '../../store/domain.ts';
+import { BACKEND_PREFERENCES, describeAdapter, type BackendPreference } from '../../store/domain.ts';
 import { Panel } from '../common/Panel.tsx';
 import { formatBytes } from '../common/format.ts';
 import { DecoderCrashCheck } from './DecoderCrashCheck.tsx';
@@ -62,7 +62,7 @@ export function SystemPanel() {
             <dt>WebGPU adapter</dt>
             <dd data-testid="adapter-info">
               {adapter
-                ? `${adapter.vendor || '?'} / ${adapter.architecture || '?'}${adapter.description ? ` (${adapter.description})` : ''}${adapter.isFallbackAdapter ? ', software fallback' : ''}`
+                ? `${describeAdapter(adapter)}${adapter.description && adapter.vendor ? ` (${adapter.description})` : ''}${adapter.compatibilityMode && !describeAdapter(adapter).includes('compatibility') ? ', compatibility mode' : ''}${adapter.isFallbackAdapter ? ', software fallback' : ''}`
                 : 'none'}
             </dd>
             {adapter && (
@@ -71,7 +71,8 @@ export function SystemPanel() {
                 <dd>
                   {formatBytes(adapter.limits.maxComputeWorkgroupStorageSize)} workgroup storage,{' '}
                   {adapter.limits.maxComputeInvocationsPerWorkgroup} invocations per workgroup,{' '}
-                  {formatBytes(adapter.limits.maxStorageBufferBindingSize)} per storage buffer
+                  {formatBytes(adapter.limits.maxStorageBufferBindingSize)} per storage buffer,{' '}
+                  {adapter.limits.maxStorageBuffersPerShaderStage} storage buffers per shader stage
                 </dd>
               </>
             )}
