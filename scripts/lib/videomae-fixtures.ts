@@ -94,3 +94,31 @@ export function fixturesOf<E>(modelClass: string): Fixture<E>[] {
 export function classifierFixtures(): Fixture<ClassifierExpected>[] {
   return fixturesOf<ClassifierExpected>('VideoMAEForVideoClassification');
 }
+
+export interface PretrainExpected {
+  pretraining_forward: {
+    loss_mse_norm_pix: number;
+    logits: TensorSummary;
+    logits_full: number[][][];
+    target_patches: TensorSummary;
+    encoder_visible_last_hidden_state: TensorSummary;
+    grad_l2_pretraining_loss: Record<string, number>;
+  };
+  encoder_all_patches_last_hidden_state: TensorSummary;
+  load_into_VideoMAEForVideoClassification: PretrainClassifierLoad;
+  load_into_VideoMAEForVideoClassification_mean_pooling: PretrainClassifierLoad;
+}
+
+export interface PretrainClassifierLoad {
+  loading_info: { missing_keys: string[]; unexpected_keys: string[]; mismatched_keys: string[] };
+  videomae_last_hidden_state: TensorSummary;
+  classifier_input: { values: number[][] };
+}
+
+export function readUint8(path: string): Uint8Array {
+  return new Uint8Array(readFileSync(path));
+}
+
+export function pretrainFixtures(): Fixture<PretrainExpected>[] {
+  return fixturesOf<PretrainExpected>('VideoMAEForPreTraining');
+}

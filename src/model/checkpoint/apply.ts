@@ -72,7 +72,7 @@ export interface ApplyOptions {
 
 const PREFIX_DOT = `${BASE_MODEL_PREFIX}.`;
 
-function setDifference(a: Iterable<string>, b: ReadonlySet<string>): string[] {
+export function setDifference(a: Iterable<string>, b: ReadonlySet<string>): string[] {
   return [...new Set([...a].filter((x) => !b.has(x)))].sort(compareCodePoints);
 }
 
@@ -81,7 +81,7 @@ function compareCodePoints(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
@@ -192,15 +192,17 @@ export function applyStateDict(
 }
 
 /** The sentences transformers logs after from_pretrained, plus what we did about the head. */
-export function describeLoad(report: LoadReport): string[] {
+export function describeLoad(report: LoadReport, modelClass = 'VideoMAEForVideoClassification'): string[] {
   const messages: string[] = [];
   const where = report.source;
   if (report.unexpectedKeys.length > 0) {
     const fromPretraining =
-      report.checkpointArchitecture && report.checkpointArchitecture !== 'VideoMAEForVideoClassification';
+      modelClass === 'VideoMAEForVideoClassification' &&
+      report.checkpointArchitecture &&
+      report.checkpointArchitecture !== 'VideoMAEForVideoClassification';
     messages.push(
       `Some weights of the model checkpoint at ${where} were not used when initializing ` +
-        `VideoMAEForVideoClassification: ${report.unexpectedKeys.join(', ')}` +
+        `${modelClass}: ${report.unexpectedKeys.join(', ')}` +
         (fromPretraining
           ? ` (expected: the checkpoint is a ${report.checkpointArchitecture}, whose decoder/pretraining parts a classifier does not have).`
           : '.'),
@@ -208,14 +210,14 @@ export function describeLoad(report: LoadReport): string[] {
   }
   if (report.missingKeys.length > 0) {
     messages.push(
-      `Some weights of VideoMAEForVideoClassification were not initialized from the model checkpoint at ${where} ` +
+      `Some weights of ${modelClass} were not initialized from the model checkpoint at ${where} ` +
         `and are newly initialized: ${report.missingKeys.join(', ')}. Train the model on a downstream task before ` +
         `using it for predictions.`,
     );
   }
   if (report.mismatchedKeys.length > 0) {
     messages.push(
-      `Some weights of VideoMAEForVideoClassification were not initialized from the model checkpoint at ${where} ` +
+      `Some weights of ${modelClass} were not initialized from the model checkpoint at ${where} ` +
         `and are newly initialized because the shapes did not match: ${report.mismatchedKeys
           .map(
             (m) =>

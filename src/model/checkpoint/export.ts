@@ -22,11 +22,14 @@ const DROPPED_FIELDS = new Set([
 ]);
 
 /** config.json as `PretrainedConfig.to_json_string` writes it: sorted keys, two-space indent. */
-export function configToJson(config: VideoMAEConfig): string {
+export function configToJson(
+  config: VideoMAEConfig,
+  architecture = 'VideoMAEForVideoClassification',
+): string {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config))
     if (!DROPPED_FIELDS.has(key) && value !== undefined) out[key] = value;
-  out.architectures = ['VideoMAEForVideoClassification'];
+  out.architectures = [architecture];
   out.model_type = 'videomae';
   out.torch_dtype = 'float32';
   const id2label: Record<string, string> = {};

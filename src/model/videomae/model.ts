@@ -3,25 +3,11 @@
  * arithmetic, so a checkpoint loads 1:1 and the logits match the reference.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { attention } from '../../kernels/attention.ts';
 import { Rng } from '../../util/rng.ts';
-import { activation } from './activations.ts';
-import {
-  dropPathRates,
-  isHiddenActivation,
-  sequenceLength,
-  validateConfig,
-  type VideoMAEConfig,
-} from './config.ts';
-import { dropout, dropPathFactors, layerNorm, linear } from './layers.ts';
-import {
-  BASE_MODEL_PREFIX,
-  initParameter,
-  layerPrefix,
-  numel,
-  parameterSpecs,
-  type ParamSpec,
-} from './params.ts';
+import { encoderStack } from './block.ts';
+import { sequenceLength, validateConfig, type VideoMAEConfig } from './config.ts';
+import { layerNorm, linear } from './layers.ts';
+import { BASE_MODEL_PREFIX, initParameter, numel, parameterSpecs, type ParamSpec } from './params.ts';
 import { sinusoidTable } from './position.ts';
 
 /** `fc_norm` is a plain nn.LayerNorm, so it keeps PyTorch's default eps whatever layer_norm_eps says. */
@@ -141,13 +127,6 @@ export class VideoMAEForVideoClassification {
     const batch = pixelValues.shape[0];
     const tokens = sequenceLength(c);
     const hidden = c.hidden_size;
-    const heads = c.num_attention_heads;
-    const headDim = hidden / heads;
-    const act = c.hidden_act;
-    if (!isHiddenActivation(act)) throw new Error(`unsupported hidden_act ${act}`);
-    const hiddenRate = training ? c.hidden_dropout_prob : 0;
-    const attentionRate = training ? c.attention_probs_dropout_prob : 0;
-    const pathRates = dropPathRates(c).map((r) => (training ? r : 0));
     const p = (name: string): tf.Variable => this.param(name);
 
     return tf.tidy(() => {
@@ -155,73 +134,15 @@ export class VideoMAEForVideoClassification {
       const keep = (h: tf.Tensor2D): void => {
         if (options.outputHiddenStates) hiddenStates.push(tf.reshape(h, [batch, tokens, hidden]));
       };
-      const projection = `${BASE_MODEL_PREFIX}.embeddings.patch_embeddings.projection`;
-      const embedded = patchEmbed(
-        pixelValues,
-        p(`${projection}.weight`),
-        p(`${projection}.bias`),
-        c.tubelet_size,
-        c.patch_size,
+      const embedded = embedTokens(pixelValues, c, p, this.positionTable);
+      keep(embedded);
+      const h = encoderStack(
+        embedded,
+        c,
+        p,
+        { batch, tokens },
+        { training, fusedAttention: options.fusedAttention ?? true, rng, onLayer: keep },
       );
-      let h = tf.reshape(tf.add(tf.reshape(embedded, [batch, tokens, hidden]), this.positionTable), [
-        batch * tokens,
-        hidden,
-      ]) as tf.Tensor2D;
-      keep(h);
-
-      const residual = (x: tf.Tensor2D, branch: tf.Tensor2D, rate: number): tf.Tensor2D => {
-        if (rate <= 0) return tf.add(x, branch);
-        const factors = dropPathFactors(batch, rate, () => rng.next());
-        const perRow = new Float32Array(batch * tokens);
-        for (let b = 0; b < batch; b++) perRow.fill(factors[b]!, b * tokens, (b + 1) * tokens);
-        return tf.add(x, tf.mul(branch, tf.tensor2d(perRow, [batch * tokens, 1])));
-      };
-
-      for (let i = 0; i < c.num_hidden_layers; i++) {
-        const lp = layerPrefix(i);
-        const a = `${lp}attention.attention.`;
-        const normed = layerNorm(
-          h,
-          p(`${lp}layernorm_before.weight`),
-          p(`${lp}layernorm_before.bias`),
-          c.layer_norm_eps,
-        );
-        // Three projections rather than one fused [3H, H] matMul: in tfjs the fused form needs a concat of the
-        // weights and a split of the result, which cost more kernels (and, on wasm, a slow strided slice)
-        // than the two extra matMul launches. The key has no bias (HF's zero k bias).
-        const heads4d = (t: tf.Tensor2D): tf.Tensor4D =>
-          tf.transpose(tf.reshape(t, [batch, tokens, heads, headDim]), [0, 2, 1, 3]);
-        const q = heads4d(linear(normed, p(`${a}query.weight`), c.qkv_bias ? p(`${a}q_bias`) : undefined));
-        const k = heads4d(linear(normed, p(`${a}key.weight`)));
-        const v = heads4d(linear(normed, p(`${a}value.weight`), c.qkv_bias ? p(`${a}v_bias`) : undefined));
-        const context = attention(q, k, v, {
-          fused: options.fusedAttention ?? true,
-          dropoutRate: attentionRate,
-          dropoutSeed: rng.nextUint32(),
-        });
-        const merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [
-          batch * tokens,
-          hidden,
-        ]) as tf.Tensor2D;
-        const attended = linear(
-          merged,
-          p(`${lp}attention.output.dense.weight`),
-          p(`${lp}attention.output.dense.bias`),
-        );
-        h = residual(h, dropout(attended, hiddenRate, rng.nextUint32()) as tf.Tensor2D, pathRates[i]!);
-
-        const normed2 = layerNorm(
-          h,
-          p(`${lp}layernorm_after.weight`),
-          p(`${lp}layernorm_after.bias`),
-          c.layer_norm_eps,
-        );
-        const inner = linear(normed2, p(`${lp}intermediate.dense.weight`), p(`${lp}intermediate.dense.bias`));
-        const activated = activation(act, inner) as tf.Tensor2D;
-        const out = linear(activated, p(`${lp}output.dense.weight`), p(`${lp}output.dense.bias`));
-        h = residual(h, dropout(out, hiddenRate, rng.nextUint32()) as tf.Tensor2D, pathRates[i]!);
-        keep(h);
-      }
 
       let pooled: tf.Tensor2D;
       if (c.use_mean_pooling) {
@@ -271,6 +192,34 @@ export class VideoMAEForVideoClassification {
 }
 
 /**
+ * `videomae.embeddings` without masking: the tube embedding plus the fixed position table `[tokens, hidden]`,
+ * as [batch * tokens, hidden].
+ */
+export function embedTokens(
+  pixelValues: tf.Tensor5D,
+  config: VideoMAEConfig,
+  param: (name: string) => tf.Tensor,
+  positionTable: tf.Tensor2D,
+): tf.Tensor2D {
+  return tf.tidy(() => {
+    const batch = pixelValues.shape[0];
+    const [tokens, hidden] = positionTable.shape;
+    const projection = `${BASE_MODEL_PREFIX}.embeddings.patch_embeddings.projection`;
+    const embedded = patchEmbed(
+      pixelValues,
+      param(`${projection}.weight`),
+      param(`${projection}.bias`),
+      config.tubelet_size,
+      config.patch_size,
+    );
+    return tf.reshape(tf.add(tf.reshape(embedded, [batch, tokens, hidden]), positionTable), [
+      batch * tokens,
+      hidden,
+    ]) as tf.Tensor2D;
+  });
+}
+
+/**
  * The tube embedding (HF's Conv3d with kernel = stride = (tubelet, patch, patch)) as one matMul: [B, T, C,
  * H, W] is cut into one row per token, tokens in (t, h, w) order with w fastest, each row laid out
  * (t, C, h, w); the Conv3d weight [hidden, C, t, h, w] is permuted to match. Only rank-4 transposes: the
@@ -304,7 +253,7 @@ export function patchEmbed(
   });
 }
 
-function makeVariable(spec: ParamSpec, data: Float32Array): tf.Variable {
+export function makeVariable(spec: ParamSpec, data: Float32Array): tf.Variable {
   const initial = tf.tensor(data, spec.shape, 'float32');
   // No variable name: tfjs names are global, and two models (CutMix on / off) live side by side.
   const variable = tf.variable(initial, true);
