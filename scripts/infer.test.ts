@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startFakeHub } from './lib/fake-hub-process.ts';
-import { classifierFixtures, FIXTURES_ROOT } from './lib/videomae-fixtures.ts';
+import { classifierFixtures, FIXTURES_ROOT, pretrainFixtures } from './lib/videomae-fixtures.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'videomae-infer-test-'));
@@ -58,6 +58,36 @@ describe('npm run infer', () => {
       expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(printed);
       expect(result.stderr).toMatch(/sample 0: /);
     }, 60_000);
+  }
+
+  for (const fixture of pretrainFixtures()) {
+    it(`prints the loss and masked-cube logits of the pretraining checkpoint ${fixture.name}`, async () => {
+      const out = join(work, `${fixture.name.replace(/\W/g, '_')}.json`);
+      const args = [
+        '--model',
+        fixture.dir,
+        '--input',
+        join(fixture.dir, 'input.bin'),
+        '--shape',
+        fixture.meta.input_shape.join(','),
+      ];
+      const result = await infer([...args, '--mask', join(fixture.dir, 'mask.bin'), '--out', out]);
+      expect(result.code, result.stderr).toBe(0);
+      const printed = JSON.parse(result.stdout) as { loss: number; logits: number[][][] };
+      const ref = fixture.expected.pretraining_forward;
+      expect(Math.abs(printed.loss - ref.loss_mse_norm_pix)).toBeLessThan(1e-5);
+      const flat = printed.logits.flat(2);
+      const expected = ref.logits_full.flat(2);
+      expect(flat.length).toBe(expected.length);
+      expect(Math.max(...flat.map((v, i) => Math.abs(v - expected[i]!)))).toBeLessThan(1e-4);
+      expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(printed);
+      const noMask = await infer(args);
+      expect(noMask.code).toBe(2);
+      expect(noMask.stderr).toMatch(/VideoMAEForPreTraining checkpoint: --mask <mask\.bin>/);
+      const wrongMask = await infer([...args, '--mask', join(fixture.dir, 'input.bin')]);
+      expect(wrongMask.code).toBe(2);
+      expect(wrongMask.stderr).toMatch(/input\.bin has 98304 bytes; uint8 \[2, 32\]/);
+    }, 90_000);
   }
 
   it('loads from a Hub (here the local stand-in) by repo id, caching the download', async () => {

@@ -4,10 +4,12 @@
  *
  *   npm run infer -- --model <dir> --input <input.bin> --shape B,T,C,H,W [--out logits.json]
  *   npm run infer -- --model hub:MCG-NJU/videomae-small-finetuned-kinetics[@rev] [--hub-url URL] ...
+ *   npm run infer -- --model <pretraining dir> --input <input.bin> --shape B,T,C,H,W --mask <mask.bin> [--out out.json]
  *
  * <dir> holds config.json and model.safetensors (or its sharded index, or pytorch_model.bin);
  * <input.bin> is float32 little-endian pixel values in HF's [batch, frames, channels, height, width] layout,
- * already normalised.
+ * already normalised. A VideoMAEForPreTraining checkpoint (config.json's architectures) needs --mask: uint8
+ * [batch, seq_len], 1 = masked (HF's bool_masked_pos); it prints {"loss": ..., "logits": [batch][masked][cube]}.
  */
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -15,6 +17,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fetchHubCheckpoint } from '../src/model/checkpoint/hub.ts';
 import { loadCheckpoint, type Checkpoint } from '../src/model/checkpoint/load.ts';
+import { isPretrainingConfig, loadPretrainingCheckpoint } from '../src/model/checkpoint/pretraining.ts';
+import { sequenceLength } from '../src/model/videomae/config.ts';
 import { folderHubCache, readCheckpointDir } from './lib/checkpoint-dir.ts';
 
 // Before the backend starts: keeps tfjs's "install tfjs-node" banner off stdout, which carries the JSON.
@@ -26,7 +30,7 @@ class UsageError extends Error {
 
 const USAGE =
   'usage: npm run infer -- --model <dir | hub:owner/name[@revision]> --input <input.bin> --shape B,T,C,H,W ' +
-  '[--out logits.json] [--hub-url https://huggingface.co]';
+  '[--mask mask.bin (pretraining checkpoints)] [--out logits.json] [--hub-url https://huggingface.co]';
 
 function parseArgs(argv: string[]): Record<string, string> {
   const args: Record<string, string> = {};
@@ -85,12 +89,52 @@ async function readModel(spec: string, hubUrl: string | undefined): Promise<Chec
   });
 }
 
+async function runPretraining(
+  checkpoint: Checkpoint,
+  input: Float32Array,
+  shape: [number, number, number, number, number],
+  maskPath: string | undefined,
+  out: string | undefined,
+): Promise<void> {
+  if (!maskPath) {
+    throw new UsageError(
+      `${checkpoint.source} is a VideoMAEForPreTraining checkpoint: --mask <mask.bin> (uint8 [batch, seq_len], 1 = masked) is required`,
+    );
+  }
+  const { model, report } = loadPretrainingCheckpoint(checkpoint);
+  for (const message of report.messages) console.error(message);
+  const seqLen = sequenceLength(model.config);
+  const mask = new Uint8Array(readFileSync(maskPath));
+  if (mask.length !== shape[0] * seqLen) {
+    throw new UsageError(
+      `${maskPath} has ${mask.length} bytes; uint8 [${shape[0]}, ${seqLen}] (batch, seq_len) needs ${shape[0] * seqLen}`,
+    );
+  }
+  const x = tf.tensor5d(input, shape);
+  const { loss, logits } = model.forward(x, mask);
+  const result = { loss: (await loss.data())[0]!, logits: (await logits.array()) as number[][][] };
+  tf.dispose([x, loss, logits]);
+  model.dispose();
+  const json = JSON.stringify(result);
+  if (out) writeFileSync(out, `${json}\n`);
+  process.stdout.write(`${json}\n`);
+  console.error(
+    `reconstruction loss ${result.loss} over ${result.logits[0]?.length ?? 0} masked cubes per clip`,
+  );
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const shape = parseShape(args.shape!);
   const input = readInput(args.input!, shape);
   await tf.setBackend('cpu');
   const checkpoint = await readModel(args.model!, args['hub-url']);
+  if (isPretrainingConfig(checkpoint.configJson)) {
+    await runPretraining(checkpoint, input, shape, args.mask, args.out);
+    return;
+  }
+  if (args.mask)
+    throw new UsageError(`--mask is for VideoMAEForPreTraining checkpoints; ${checkpoint.source} is not one`);
   const { model, report } = loadCheckpoint(checkpoint);
   for (const message of report.messages) console.error(message);
   const x = tf.tensor5d(input, shape);

@@ -105,6 +105,7 @@ export interface PretrainExpected {
     grad_l2_pretraining_loss: Record<string, number>;
   };
   encoder_all_patches_last_hidden_state: TensorSummary;
+  checkpoint_keys: { encoder_keys_prefix_videomae: string[]; pretraining_only_keys: string[] };
   load_into_VideoMAEForVideoClassification: PretrainClassifierLoad;
   load_into_VideoMAEForVideoClassification_mean_pooling: PretrainClassifierLoad;
 }

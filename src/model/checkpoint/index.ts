@@ -40,6 +40,19 @@ export {
   type LoadOptions,
   type WeightFormat,
 } from './load.ts';
+export {
+  applyPretrainingStateDict,
+  classifierFromPretraining,
+  exportEncoderCheckpoint,
+  exportPretrainingCheckpoint,
+  isPretrainingConfig,
+  loadPretrainingCheckpoint,
+  PRETRAINING_ARCHITECTURE,
+  pretrainingStateDict,
+  resolvePretrainingConfig,
+  type PretrainingApplyOptions,
+  type PretrainingLoadOptions,
+} from './pretraining.ts';
 export { readPytorchBin } from './pytorch-bin.ts';
 export { readSafetensors, writeSafetensors, type SafetensorsFile } from './safetensors.ts';
 export type { CheckpointTensor, StateDict, StoredDtype } from './state-dict.ts';

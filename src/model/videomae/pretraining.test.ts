@@ -12,7 +12,10 @@ import {
 } from '../../../scripts/lib/videomae-fixtures.ts';
 import { loadCheckpoint } from '../checkpoint/load.ts';
 import { loadPretrainingCheckpoint } from '../checkpoint/pretraining.ts';
+import { Rng } from '../../util/rng.ts';
+import { HF_DEFAULTS, labelMaps, type VideoMAEConfig } from './config.ts';
 import { pixelTargetsArray } from './cubes.ts';
+import { makeMasks, maskedCount, maskGrid } from './masking.ts';
 import { VideoMAEForPreTraining } from './pretraining.ts';
 
 const fixtures = pretrainFixtures();
@@ -134,3 +137,96 @@ for (const backend of ['cpu', 'wasm'])
       }
     }
   });
+
+describe('VideoMAEForPreTraining built from a config', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  const tiny: VideoMAEConfig = {
+    ...HF_DEFAULTS,
+    ...labelMaps(['a', 'b']),
+    image_size: 32,
+    patch_size: 8,
+    num_frames: 4,
+    hidden_size: 32,
+    num_hidden_layers: 2,
+    num_attention_heads: 4,
+    intermediate_size: 64,
+    use_mean_pooling: false,
+    decoder_hidden_size: 16,
+    decoder_num_hidden_layers: 1,
+    decoder_num_attention_heads: 2,
+    decoder_intermediate_size: 32,
+  };
+  // The configs of testdata/make_pretrain_reference.py.
+  const variants: Record<string, Partial<VideoMAEConfig>> = {
+    tubelet1_normpix: { tubelet_size: 1 },
+    tubelet2_rawpix: { norm_pix_loss: false },
+    no_qkv_bias: { qkv_bias: false },
+    decoder24x2_meanpool: {
+      use_mean_pooling: true,
+      decoder_hidden_size: 24,
+      decoder_num_hidden_layers: 2,
+      decoder_num_attention_heads: 3,
+      decoder_intermediate_size: 48,
+    },
+  };
+
+  for (const [name, overrides] of Object.entries(variants)) {
+    it(`${name}: HF's parameter set, zero mask_token, a gradient for every parameter`, async () => {
+      const config = { ...tiny, ...overrides };
+      const model = VideoMAEForPreTraining.create(config, { seed: 7 });
+      const names = [...model.params.keys()];
+      expect(names[0]).toBe('mask_token');
+      expect(names.includes('videomae.layernorm.weight')).toBe(!config.use_mean_pooling);
+      expect(names.some((n) => n.endsWith('q_bias'))).toBe(config.qkv_bias);
+      expect(
+        names.filter((n) => n.startsWith('decoder.decoder_layers.') && n.endsWith('query.weight')),
+      ).toHaveLength(config.decoder_num_hidden_layers);
+      expect(model.params.get('decoder.head.weight')!.shape).toEqual([
+        config.tubelet_size * 8 * 8 * 3,
+        config.decoder_hidden_size,
+      ]);
+      expect(await model.params.get('mask_token')!.data()).toEqual(
+        new Float32Array(config.decoder_hidden_size),
+      );
+      const grid = maskGrid(config);
+      const mask = makeMasks(2, grid, { kind: 'random', ratio: 0.75, seed: 1 });
+      const rng = new Rng(name);
+      const x = tf.tensor5d(
+        Float32Array.from({ length: 2 * 4 * 3 * 32 * 32 }, () => rng.normal()),
+        [2, 4, 3, 32, 32],
+      );
+      const before = tf.memory().numTensors;
+      const { value, grads } = tf.variableGrads(() => {
+        const out = model.forward(x, mask);
+        expect(out.logits.shape).toEqual([2, maskedCount(grid, 'random', 0.75), config.tubelet_size * 192]);
+        return out.loss;
+      }, model.trainableVariables());
+      expect(Number.isFinite((await value.data())[0])).toBe(true);
+      for (const [i, v] of model.trainableVariables().entries()) {
+        const norm = Math.hypot(...(await grads[v.name]!.data()));
+        expect(norm, names[i]).toBeGreaterThan(0);
+      }
+      tf.dispose([value, ...Object.values(grads)]);
+      expect(tf.memory().numTensors).toBe(before);
+      x.dispose();
+      model.dispose();
+    });
+  }
+
+  it('refuses a mask that does not fit and input of the wrong layout', () => {
+    const model = VideoMAEForPreTraining.create(tiny);
+    const x = tf.zeros([1, 4, 3, 32, 32]) as tf.Tensor5D;
+    expect(() => model.forward(x, new Uint8Array(31))).toThrow(/mask has 31 values, expected \[1, 32\]/);
+    expect(() => model.forward(tf.zeros([1, 3, 4, 32, 32]) as tf.Tensor5D, new Uint8Array(32))).toThrow(
+      /pixel_values must be \[batch, 4, 3, 32, 32\]/,
+    );
+    expect(() =>
+      VideoMAEForPreTraining.create({ ...tiny, decoder_hidden_size: 10, decoder_num_attention_heads: 3 }),
+    ).toThrow(/decoder_hidden_size 10 is not a multiple of decoder_num_attention_heads 3/);
+    x.dispose();
+    model.dispose();
+  });
+});
