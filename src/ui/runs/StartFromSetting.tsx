@@ -20,7 +20,7 @@ export function StartFromSetting({ runId, config, other, onChange, disabled }: S
   const data = usePretraining((s) => s.data);
   const labels: Record<string, string> = { ...OPTION_LABELS.startFrom };
   for (const start of START_FROM) {
-    if (startFromProblem(start, infos, data)) labels[start] = `${labels[start] ?? start}: no weights yet`;
+    if (startFromProblem(start, infos, data)) labels[start] = `${labels[start] ?? start} (no weights yet)`;
   }
   const problem = startFromProblem(config.startFrom, infos, data);
   return (

@@ -51,8 +51,8 @@ export const OPTION_LABELS: Partial<Record<RunConfigKey, Record<string, string>>
   startFrom: {
     model: "The model panel's weights",
     random: 'Random init (seeded)',
-    'pretraining-1': 'Pretraining 1 (made here)',
-    'pretraining-2': 'Pretraining 2 (made here)',
+    'pretraining-1': 'Pretraining 1',
+    'pretraining-2': 'Pretraining 2',
   },
 };
 
@@ -84,6 +84,12 @@ export function isInactive(
   if (key === 'switchProb') return !(config.cutmix && config.mixupAlpha > 0);
   if (key === 'evalSteps') return config.evalEvery !== 'steps';
   return false;
+}
+
+/** "from Pretraining 1": where a run's weights come from, when not from the model panel. */
+export function startSummary(config: RunConfig): string | null {
+  if (config.startFrom === 'model') return null;
+  return `from ${OPTION_LABELS.startFrom?.[config.startFrom] ?? config.startFrom}`;
 }
 
 /** "CutMix on (spatial, α 1)": what a run is about, at a glance. */
