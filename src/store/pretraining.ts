@@ -131,6 +131,9 @@ export const usePretraining = create<PretrainingState>()((set, get) => {
 
     chooseSlot(slot) {
       set({ slot, onDemand: null });
+      // The chosen clip stays chosen: reconstruct it with the other slot's weights.
+      const { viewClipId } = get();
+      if (viewClipId !== null) void get().showClip(viewClipId);
     },
 
     async start(slot, options = {}) {
