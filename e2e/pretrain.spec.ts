@@ -75,9 +75,11 @@ test('pretraining on the sample: loss curve, reconstructions, pause and resume, 
     timeout: 60_000,
   });
   // Settings stay locked while it is paused (it still holds its optimizer state).
-  await expect(page.getByTestId('pretrain-settings')).toBeDisabled();
-  const pausedAt = await lossPoints(page);
+  await expect(page.getByTestId('pretrain-setting-pretraining-1-epochs').locator('input')).toBeDisabled();
+  // The chart follows the store at its own pace: let the steps taken before the pause arrive, then none more.
   await page.waitForTimeout(1500);
+  const pausedAt = await lossPoints(page);
+  await page.waitForTimeout(2000);
   expect(await lossPoints(page), 'no steps while paused').toBe(pausedAt);
   await page.getByTestId('pretrain-resume').click();
   await expect(page.getByTestId('pretrain-status')).toHaveAttribute('data-status', 'finished', {
@@ -108,8 +110,11 @@ test('pretraining on the sample: loss curve, reconstructions, pause and resume, 
   expect(full).toContain('encoder_to_decoder.weight');
   expect(full.some((k) => k.startsWith('videomae.'))).toBe(true);
   const encoder = tensorNames(await downloadedZip(page, 'export-encoder-pretraining-1'));
-  expect(encoder.some((k) => k.startsWith('videomae.'))).toBe(true);
+  // The encoder as a bare VideoMAEModel (what the classifier's from_pretrained takes under its `videomae.`).
+  expect(encoder.some((k) => k.startsWith('embeddings.'))).toBe(true);
+  expect(encoder.some((k) => k.startsWith('encoder.layer.'))).toBe(true);
   expect(encoder.some((k) => k.startsWith('decoder.') || k === 'encoder_to_decoder.weight')).toBe(false);
+  expect(encoder).toHaveLength(full.filter((k) => k.startsWith('videomae.')).length);
 
   // One click: both runs fine-tune from it; then B goes back to random init.
   await page.getByTestId('pretrain-fine-tune').click();

@@ -2,16 +2,16 @@ import { useMemo } from 'react';
 import { usePretraining } from '../../store/pretraining.ts';
 import type { PretrainSlot } from '../../store/domain.ts';
 
-/** What went wrong or what the curve misses, under the curve itself: the start error, messages, problems. */
+/** What went wrong or what the curve misses, under the curve itself: the start error, the engine's message, problems. */
 export function PretrainProblems({ slot }: { slot: PretrainSlot }) {
   const error = usePretraining((s) => s.error);
   const state = usePretraining((s) => s.data.slots[slot].state);
-  const messages = usePretraining((s) => s.data.slots[slot].messages);
   const log = usePretraining((s) => s.data.log);
   const warnings = useMemo(() => log.filter((entry) => entry.level !== 'info'), [log]);
   const problems = state?.problems ?? [];
-  const last = messages[messages.length - 1];
-  if (!error && problems.length === 0 && !last && warnings.length === 0) return null;
+  // The engine's word on where the slot stands now (a failure, a pause of its own); earlier ones are gone.
+  const message = state?.message ? { status: state.status, text: state.message, step: state.step } : null;
+  if (!error && problems.length === 0 && !message && warnings.length === 0) return null;
   return (
     <div className="pretrain-problems" data-testid="pretrain-problems" data-problems={problems.length}>
       {error && (
@@ -19,12 +19,12 @@ export function PretrainProblems({ slot }: { slot: PretrainSlot }) {
           {error}
         </p>
       )}
-      {last && (
+      {message && (
         <p
-          className={last.status === 'failed' ? 'error-text' : 'muted small'}
-          role={last.status === 'failed' ? 'alert' : 'status'}
+          className={message.status === 'failed' ? 'error-text' : 'muted small'}
+          role={message.status === 'failed' ? 'alert' : 'status'}
         >
-          Step {last.step}: {last.text}
+          Step {message.step}: {message.text}
         </p>
       )}
       {problems.length > 0 && (
