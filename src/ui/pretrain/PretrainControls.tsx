@@ -50,7 +50,9 @@ export function PretrainControls() {
             title={trainingBusy ? 'The runs are training: one thing trains at a time.' : undefined}
             data-testid="pretrain-start"
           >
-            {phase === 'preparing' && live ? 'Preparing…' : `Start ${SLOT_LABELS[slot]}`}
+            {phase === 'preparing' && live
+              ? 'Preparing…'
+              : `Start ${SLOT_LABELS[slot]}${state && state.step > 0 ? ' again' : ''}`}
           </button>
           {canContinue && (
             <button

@@ -30,6 +30,7 @@ function FineTuneFrom() {
   return (
     <button
       type="button"
+      className="pretrain-fine-tune"
       onClick={() => startBothFrom(slot)}
       disabled={locked}
       data-testid="pretrain-fine-tune"
