@@ -6,7 +6,7 @@ import type { BackendName, BackendPreference, BackendReport } from './backend.ts
 import { BackendUnavailableError, EngineNotReadyError } from './errors.ts';
 import type {
   BusyWorkResult,
-  ComputeEngineApi,
+  EngineApi,
   MemoryReport,
   SelfCheckResult,
   ThroughputReport,
@@ -31,15 +31,12 @@ import type {
   SavedRunInfo,
   StartPretrainingRequest,
   StartRunsRequest,
-  TrainingEngineApi,
 } from './training-protocol.ts';
 import type { PreprocessSettings } from '../data/clip-spec.ts';
 import type { RunConfig } from '../train/run-config.ts';
 
 /** Everything the worker answers: backend management here, training delegated to the TrainingEngine. */
-// The pretraining half of EngineApi (PretrainingEngineApi) lands with branch h15-engine; until then the page's
-// pretraining calls are answered with the worker's "no such method" error.
-export class ComputeEngine implements ComputeEngineApi, TrainingEngineApi {
+export class ComputeEngine implements EngineApi {
   private report: BackendReport | null = null;
   private initQueue: Promise<unknown> = Promise.resolve();
   private readonly training = new TrainingEngine();
