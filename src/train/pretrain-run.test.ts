@@ -272,6 +272,15 @@ describe('PretrainRun', () => {
     const name = 'videomae.encoder.layer.0.attention.attention.query.weight';
     expect(await classifier.params.get(name)!.data()).toEqual(weights.get(name)!.data);
     classifier.dispose();
+    expect(() =>
+      classifierFromPretrainingWeights(
+        JSON.parse(JSON.stringify({ ...model.config })) as Record<string, unknown>,
+        weights,
+        { ...tinyConfig(), image_size: 64 },
+        'head',
+        'pretraining 1',
+      ),
+    ).toThrow(/pretraining 1 was made for image_size 32 but the prepared model has image_size 64/);
     model.dispose();
   });
 });

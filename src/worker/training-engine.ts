@@ -180,15 +180,16 @@ export class TrainingEngine implements TrainingEngineApi {
       datasetKey: datasetKeyOf(index),
       checkpoints: this.checkpoints,
       batchesFor: (runId) => this.watchedBatches(runId, this.requireData()),
-      startingModel: ({ config }) => {
-        switch (config.startFrom) {
-          case 'model':
-            return buildStartingModel(start);
-          case 'random':
-            return buildRandomModel(start);
-          default:
-            return this.pretraining.classifierFrom(config.startFrom, start);
-        }
+      startingModel: ({ id, config }) => {
+        if (config.startFrom === 'model') return buildStartingModel(start);
+        const what =
+          config.startFrom === 'random'
+            ? `a fresh random init (seed ${start.initSeed})`
+            : `pretraining ${config.startFrom.slice(-1)}'s encoder with a new head`;
+        this.emit({ type: 'log', level: 'info', message: `Run ${id} starts from ${what}` }, 'now');
+        return config.startFrom === 'random'
+          ? buildRandomModel(start)
+          : this.pretraining.classifierFrom(config.startFrom, start);
       },
       emit: (event, delivery, key) => this.emit(event, delivery, key),
       device: {
