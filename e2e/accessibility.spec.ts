@@ -17,6 +17,7 @@ test('every control has a label, the page fits 1280 px, and it reads in dark mod
   await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-status', 'ready');
   await page.getByTestId('model-source').getByRole('radio', { name: 'Hub checkpoint' }).check();
   await page.getByTestId('advanced-A').locator('summary').click();
+  await page.getByTestId('pretrain-stage').locator(':scope > summary').click();
   const unlabelled = await page.evaluate(() =>
     [...document.querySelectorAll<HTMLElement>('input, select, button, textarea')]
       .filter((el) => {
@@ -87,6 +88,14 @@ test('axe finds no serious or critical violation with the sample dataset loaded'
   await openPage(page);
   await loadSample(page);
   await expectNoSeriousViolations(page, 'the page with the sample dataset');
+});
+
+test('axe finds no serious or critical violation with the Pretrain stage open', async ({ page }) => {
+  await openPage(page);
+  await loadSample(page);
+  await page.getByTestId('pretrain-stage').locator(':scope > summary').click();
+  await expect(page.getByTestId('pretrain-settings')).toBeVisible();
+  await expectNoSeriousViolations(page, 'the page with the Pretrain stage open');
 });
 
 test('axe finds no serious or critical violation with an imported metrics file on the charts', async ({

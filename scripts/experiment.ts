@@ -24,9 +24,13 @@ import {
   ExperimentArgsError,
   experimentQuery,
   explainMetrics,
+  epochLosses,
   parseExperimentArgs,
+  pretrainSlotsOf,
   summarizeExperiment,
+  type PretrainResult,
 } from './lib/experiment.ts';
+import type { PretrainSlot } from '../src/train/pretrain-config.ts';
 
 const ENDED = ['finished', 'failed', 'stopped'];
 
@@ -76,6 +80,94 @@ async function datasetFacts(page: Page): Promise<DatasetFacts> {
       }),
     );
   return { sentence, clips, splits, skipped };
+}
+
+/**
+ * The pretraining's record as the engine saved it: the metadata of its checkpoint in the page's OPFS
+ * (settings, status, every step's loss). The page shows the same curve; this is its source.
+ */
+async function pretrainRecord(
+  page: Page,
+  slot: PretrainSlot,
+): Promise<Omit<PretrainResult, 'problems'> | null> {
+  const meta = await page.evaluate(async (file) => {
+    try {
+      const root = await navigator.storage.getDirectory();
+      const dir = await root.getDirectoryHandle('pretrain-checkpoints');
+      const bytes = new Uint8Array(await (await (await dir.getFileHandle(file)).getFile()).arrayBuffer());
+      const length = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+      const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + length))) as {
+        __metadata__?: { pretraining?: string };
+      };
+      return header.__metadata__?.pretraining ?? null;
+    } catch {
+      return null;
+    }
+  }, `${slot}.safetensors`);
+  if (!meta) return null;
+  const record = JSON.parse(meta) as {
+    status: string;
+    config: PretrainResult['config'];
+    progress: { points: { step: number; epoch: number; loss: number; lr: number }[] };
+  };
+  const points = record.progress.points;
+  const perEpoch = epochLosses(points);
+  return {
+    slot,
+    status: record.status,
+    config: record.config,
+    steps: points.length,
+    epochs: points.at(-1)?.epoch ?? 0,
+    firstEpochLoss: perEpoch[0] ?? null,
+    lastEpochLoss: perEpoch.at(-1) ?? null,
+    loss: points.map(({ step, epoch, loss, lr }) => ({ step, epoch, loss, lr })),
+  };
+}
+
+/** Runs one pretraining slot through the Pretrain stage as a user would; returns what it recorded. */
+async function pretrain(page: Page, slot: PretrainSlot, deadline: number): Promise<PretrainResult> {
+  const stage = page.getByTestId('pretrain-stage');
+  if ((await stage.getAttribute('open')) === null) await stage.locator(':scope > summary').click();
+  await page
+    .getByTestId('pretrain-slot')
+    .getByRole('radio', { name: slot === 'pretraining-1' ? 'Pretraining 1' : 'Pretraining 2' })
+    .check();
+  await page.getByTestId('pretrain-start').click();
+  const status = page.getByTestId('pretrain-status');
+  let last = '';
+  const problems: string[] = [];
+  for (;;) {
+    const now = (await status.getAttribute('data-status')) ?? 'unknown';
+    if (now !== last) log(`${slot}: ${now}`);
+    last = now;
+    if (ENDED.includes(now)) break;
+    if (Date.now() > deadline) {
+      problems.push(`${slot} timed out (${now}); the curve so far is kept`);
+      break;
+    }
+    await page.waitForTimeout(5_000);
+  }
+  const error = page.getByTestId('pretrain-error');
+  if (await error.isVisible().catch(() => false)) problems.push(`${slot}: ${await error.textContent()}`);
+  const shown = page.getByTestId('pretrain-problems');
+  if (await shown.isVisible().catch(() => false))
+    problems.push(`${slot}: ${((await shown.textContent()) ?? '').replace(/\s+/g, ' ').trim()}`);
+  if (last !== 'finished' && problems.length === 0) problems.push(`${slot} ended ${last}`);
+  const record = await pretrainRecord(page, slot);
+  if (!record) problems.push(`${slot}: no checkpoint was saved, so there is no curve`);
+  return {
+    ...(record ?? {
+      slot,
+      status: last,
+      config: null,
+      steps: 0,
+      epochs: 0,
+      firstEpochLoss: null,
+      lastEpochLoss: null,
+      loss: [],
+    }),
+    problems,
+  };
 }
 
 async function download(page: Page, testId: string, to: string): Promise<string> {
@@ -142,9 +234,18 @@ async function main(): Promise<void> {
     }
     await page.getByTestId('dataset-summary').waitFor({ timeout: 30 * 60_000 });
     log(`dataset: ${await datasetLine(page)}`);
+    const deadline = Date.now() + options.timeoutMinutes * 60_000;
+    const pretrainings: PretrainResult[] = [];
+    for (const slot of pretrainSlotsOf(options)) {
+      const result = await pretrain(page, slot, deadline);
+      pretrainings.push(result);
+      for (const problem of result.problems) problems.push(problem);
+      log(
+        `${slot}: ${result.status}, ${result.steps} steps, loss ${result.firstEpochLoss?.toFixed(4)} (epoch 1) -> ${result.lastEpochLoss?.toFixed(4)} (last epoch)`,
+      );
+    }
     await page.getByTestId('train-both').click();
 
-    const deadline = Date.now() + options.timeoutMinutes * 60_000;
     let last = '';
     for (;;) {
       const now = await statuses(page);
@@ -174,6 +275,7 @@ async function main(): Promise<void> {
       data: options.data ?? 'built-in sample dataset',
       dataset: await datasetFacts(page),
       model: metrics.model?.description ?? null,
+      ...(pretrainings.length > 0 ? { pretrainings } : {}),
       runs,
       explanation: explainMetrics(metrics),
       problems,

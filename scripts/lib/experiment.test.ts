@@ -69,6 +69,41 @@ describe('experiment command line', () => {
     expect(experiment.runs.B.config.seed).toBe(3);
   });
 
+  it('--pretrain fills slot 1 and both runs start from it; --pretrain-b fills slot 2 for B', () => {
+    const one = decodeExperiment(
+      new URLSearchParams(
+        experimentQuery(parseExperimentArgs(['--pretrain', '{"epochs":3,"baseLr":0.05,"mix":"cutmix"}'])),
+      ),
+    ).experiment;
+    expect(one.pretraining['pretraining-1']).toMatchObject({ epochs: 3, baseLr: 0.05, mix: 'cutmix' });
+    expect(one.runs.A.config.startFrom).toBe('pretraining-1');
+    expect(one.runs.B.config.startFrom).toBe('pretraining-1');
+    const two = decodeExperiment(
+      new URLSearchParams(
+        experimentQuery(
+          parseExperimentArgs([
+            '--pretrain',
+            '{"epochs":2}',
+            '--pretrain-b',
+            '{"epochs":2,"mix":"cutmix"}',
+            '--b',
+            '{"cutmix":true}',
+          ]),
+        ),
+      ),
+    ).experiment;
+    expect(two.runs.A.config.startFrom).toBe('pretraining-1');
+    expect(two.runs.B.config.startFrom).toBe('pretraining-2');
+    expect(two.pretraining['pretraining-2'].mix).toBe('cutmix');
+    expect(() => parseExperimentArgs(['--pretrain-b', '{}'])).toThrow(/needs --pretrain/);
+    expect(() => experimentQuery(parseExperimentArgs(['--pretrain', '{"lr":1}']))).toThrow(
+      /"lr" is not a pretraining setting/,
+    );
+    expect(() => experimentQuery(parseExperimentArgs(['--pretrain', '{"maskRatio":2}']))).toThrow(
+      /invalid settings: p1.maskRatio=2/,
+    );
+  });
+
   it('names what is wrong: unknown flags, keys, presets, values', () => {
     expect(() => parseExperimentArgs(['--nope', '1'])).toThrow(ExperimentArgsError);
     expect(() => parseExperimentArgs(['--preset', 'huge'])).toThrow(/tiny, small, base/);

@@ -5,6 +5,12 @@
  */
 import { presetById, PRESET_IDS, type PresetId } from '../../src/train/presets.ts';
 import { RUN_CONFIG_SCHEMA, type RunConfig } from '../../src/train/run-config.ts';
+import {
+  PRETRAIN_CONFIG_SCHEMA,
+  type PretrainConfig,
+  type PretrainSlot,
+} from '../../src/train/pretrain-config.ts';
+import { defaultsOf } from '../../src/util/schema.ts';
 import { BACKEND_PREFERENCES, type BackendPreference } from '../../src/worker/backend.ts';
 import { RUN_IDS, type RunId } from '../../src/worker/training-protocol.ts';
 import { median } from '../../src/util/stats.ts';
@@ -41,6 +47,9 @@ export interface ExperimentOptions {
   backend: BackendPreference;
   a: Record<string, unknown>;
   b: Record<string, unknown> | null;
+  /** Pretraining settings for slot 1 (then A and B start from it), and for slot 2 (then B starts from it). */
+  pretrain: Record<string, unknown> | null;
+  pretrainB: Record<string, unknown> | null;
   out: string;
   timeoutMinutes: number;
 }
@@ -48,8 +57,12 @@ export interface ExperimentOptions {
 export const EXPERIMENT_USAGE = `usage: npm run experiment -- [--data <folder or .tar.gz/.tgz/.tar/.zip>]
   [--preset tiny|small|base | --repo <hub repo> [--hub-url <url>]] [--input 8x64]
   [--backend auto|webgpu|wasm|webgl|cpu] [--a '<json>'] [--b '<json>'] [--out <dir>] [--timeout <minutes>]
+  [--pretrain '<json>' [--pretrain-b '<json>']]
   --a / --b: run settings on top of a run preset, e.g. '{"preset":"write-up","epochs":3,"cutmix":true}'; without
   a preset, the model's recipe (from-scratch for a preset model, write-up for a checkpoint).
+  --pretrain: VideoMAE pretraining settings (e.g. '{"epochs":5,"baseLr":0.05}'), run in slot 1 before A and B,
+  which then start from it (startFrom pretraining-1 unless --a / --b say otherwise); --pretrain-b runs slot 2
+  too and B starts from that one.
   Without --b, B is A with CutMix flipped. Without --data, the built-in sample dataset is used. With no
   arguments at all it runs the page's default comparison on the sample and prints it.`;
 
@@ -75,6 +88,8 @@ export function parseExperimentArgs(argv: readonly string[]): ExperimentOptions 
     backend: 'auto',
     a: {},
     b: null,
+    pretrain: null,
+    pretrainB: null,
     out: 'experiment-out',
     timeoutMinutes: 60,
   };
@@ -113,6 +128,12 @@ export function parseExperimentArgs(argv: readonly string[]): ExperimentOptions 
       case '--b':
         options.b = parseJsonObject('--b', value);
         break;
+      case '--pretrain':
+        options.pretrain = parseJsonObject('--pretrain', value);
+        break;
+      case '--pretrain-b':
+        options.pretrainB = parseJsonObject('--pretrain-b', value);
+        break;
       case '--out':
         options.out = value;
         break;
@@ -126,6 +147,8 @@ export function parseExperimentArgs(argv: readonly string[]): ExperimentOptions 
     }
   }
   if (options.preset && options.repo) throw new ExperimentArgsError('give --preset or --repo, not both');
+  if (options.pretrainB && !options.pretrain)
+    throw new ExperimentArgsError('--pretrain-b needs --pretrain (slot 1 runs first, A starts from it)');
   return options;
 }
 
@@ -158,6 +181,25 @@ export function runSettingsOf(
   return { preset, config };
 }
 
+/** A pretraining slot's settings from JSON on top of the paper's recipe, checked key by key. */
+export function pretrainSettingsOf(flag: string, overrides: Record<string, unknown>): PretrainConfig {
+  const config: PretrainConfig = defaultsOf(PRETRAIN_CONFIG_SCHEMA);
+  for (const [key, value] of Object.entries(overrides)) {
+    if (!(key in PRETRAIN_CONFIG_SCHEMA))
+      throw new ExperimentArgsError(
+        `${flag}: "${key}" is not a pretraining setting (have: ${Object.keys(PRETRAIN_CONFIG_SCHEMA).join(', ')})`,
+      );
+    Object.assign(config, { [key]: value });
+  }
+  return config;
+}
+
+/** The pretraining slots the experiment runs, in order. */
+export function pretrainSlotsOf(options: ExperimentOptions): PretrainSlot[] {
+  if (!options.pretrain) return [];
+  return options.pretrainB ? ['pretraining-1', 'pretraining-2'] : ['pretraining-1'];
+}
+
 /** The page's query string for the experiment; settings the page would reject are reported here instead. */
 export function experimentQuery(options: ExperimentOptions): string {
   const experiment = defaultExperiment();
@@ -168,6 +210,14 @@ export function experimentQuery(options: ExperimentOptions): string {
     A: a,
     B: options.b ? runSettingsOf('--b', options.b, recipe) : comparisonPartner(a),
   };
+  if (options.pretrain) {
+    experiment.pretraining['pretraining-1'] = pretrainSettingsOf('--pretrain', options.pretrain);
+    if (!('startFrom' in options.a)) runs.A.config.startFrom = 'pretraining-1';
+    const bFrom = options.pretrainB ? 'pretraining-2' : 'pretraining-1';
+    if (!options.b || !('startFrom' in options.b)) runs.B.config.startFrom = bFrom;
+  }
+  if (options.pretrainB)
+    experiment.pretraining['pretraining-2'] = pretrainSettingsOf('--pretrain-b', options.pretrainB);
   experiment.runs = runs;
   if (options.repo) {
     experiment.model.model = 'hub';
@@ -192,7 +242,41 @@ export function experimentQuery(options: ExperimentOptions): string {
         throw new ExperimentArgsError(`run ${id}: ${key}=${JSON.stringify(value)} is not a valid value`);
     }
   }
+  for (const slot of pretrainSlotsOf(options)) {
+    for (const [key, value] of Object.entries(experiment.pretraining[slot])) {
+      const read = decoded.experiment.pretraining[slot][key as keyof PretrainConfig];
+      if (read !== value)
+        throw new ExperimentArgsError(`${slot}: ${key}=${JSON.stringify(value)} is not a valid value`);
+    }
+  }
   return params.toString();
+}
+
+/** What the summary says of a pretraining: its settings, status, loss curve (per step) and problems. */
+export interface PretrainResult {
+  slot: PretrainSlot;
+  status: string;
+  config: PretrainConfig | null;
+  steps: number;
+  epochs: number;
+  /** Mean reconstruction loss of the first and of the last epoch. */
+  firstEpochLoss: number | null;
+  lastEpochLoss: number | null;
+  loss: { step: number; epoch: number; loss: number; lr: number }[];
+  problems: string[];
+}
+
+/** Mean loss per whole epoch of a curve ([epoch 1, epoch 2, ...]). */
+export function epochLosses(points: readonly { epoch: number; loss: number }[]): number[] {
+  const sums = new Map<number, { sum: number; n: number }>();
+  for (const p of points) {
+    const epoch = Math.ceil(p.epoch - 1e-9);
+    const entry = sums.get(epoch) ?? { sum: 0, n: 0 };
+    entry.sum += p.loss;
+    entry.n += 1;
+    sums.set(epoch, entry);
+  }
+  return [...sums.entries()].sort(([a], [b]) => a - b).map(([, { sum, n }]) => sum / n);
 }
 
 /** One evaluation's coverage: clips evaluated of the clips in its split. */

@@ -63,6 +63,10 @@ export interface StartingWeights {
   weights: Map<string, Float32Array>;
   report: LoadReport | null;
   description: string;
+  /** What fresh weights are drawn from (a preset, a new head; runs that start from 'random'). */
+  initSeed: number;
+  /** A loaded VideoMAEForPreTraining checkpoint's decoder, which a pretraining continues with. */
+  decoder: Map<string, Float32Array> | null;
 }
 
 export class StartingWeightsError extends Error {
@@ -91,6 +95,8 @@ export async function loadStartingWeights(
       config,
       weights,
       report: null,
+      initSeed: choice.initSeed,
+      decoder: null,
       description: `${choice.preset} preset, ${choice.numFrames} frames at ${choice.imageSize}x${choice.imageSize}, trained from scratch`,
     };
   }
@@ -131,6 +137,8 @@ export async function loadStartingWeights(
       config: loaded.config,
       weights,
       report: loaded.report,
+      initSeed: choice.initSeed,
+      decoder: loaded.decoder,
       description:
         choice.kind === 'hub'
           ? `${choice.repo}@${choice.revision} (${loaded.format}, ${loaded.weightFiles.join(', ')})`
@@ -139,6 +147,14 @@ export async function loadStartingWeights(
   } finally {
     loaded.model.dispose();
   }
+}
+
+/** The same model freshly initialised (every parameter drawn from the starting weights' initSeed). */
+export function buildRandomModel(start: StartingWeights): VideoMAEForVideoClassification {
+  const weights = new Map<string, Float32Array>();
+  for (const spec of parameterSpecs(start.config))
+    weights.set(spec.name, initParameter(spec, start.config, start.initSeed));
+  return VideoMAEForVideoClassification.fromWeights(start.config, weights);
 }
 
 /** A run's own variables, built from the starting weights. */

@@ -8,7 +8,16 @@
  */
 import { create } from 'zustand';
 import { throttle } from '../util/throttle.ts';
-import { presetById, type PresetId, type RunConfig, type RunConfigKey, type RunId } from '../worker/index.ts';
+import {
+  presetById,
+  type PresetId,
+  type PretrainConfig,
+  type PretrainSlot,
+  type RunConfig,
+  type RunConfigKey,
+  type RunId,
+  type StartFrom,
+} from '../worker/index.ts';
 import { APP_SETTINGS_SCHEMA, type AppSettings } from './app-settings.ts';
 import type { ModelSettings } from './model-settings.ts';
 import { decodeParams, defaultsOf, encodeParams } from '../util/schema.ts';
@@ -40,10 +49,17 @@ interface SettingsState extends Experiment {
   setRun(run: RunId, settings: RunSettings): void;
   /** B becomes A with CutMix flipped: the comparison the page is for. */
   resetBFromA(): void;
+  setPretrainSetting<K extends keyof PretrainConfig>(
+    slot: PretrainSlot,
+    key: K,
+    value: PretrainConfig[K],
+  ): void;
+  /** Both runs start from the same weights (after a pretraining: "fine-tune A and B from it"). */
+  startBothFrom(start: StartFrom): void;
   dismissRejectedParams(): void;
 }
 
-type Persisted = Pick<SettingsState, 'app' | 'model' | 'view' | 'runs'>;
+type Persisted = Pick<SettingsState, 'app' | 'model' | 'view' | 'runs' | 'pretraining'>;
 
 function readStoredParams(): URLSearchParams {
   try {
@@ -110,8 +126,8 @@ function sameRuns(a: Record<RunId, RunSettings>, b: Record<RunId, RunSettings>):
 export const useSettings = create<SettingsState>()((set, get) => {
   const update = (patch: Partial<Persisted>) => {
     set(patch);
-    const { app, model, view, runs } = get();
-    persist({ app, model, view, runs });
+    const { app, model, view, runs, pretraining } = get();
+    persist({ app, model, view, runs, pretraining });
   };
   const updateRun = (run: RunId, settings: RunSettings) =>
     update({ runs: { ...get().runs, [run]: settings } });
@@ -154,6 +170,21 @@ export const useSettings = create<SettingsState>()((set, get) => {
       runsChosen = true;
       updateRun('B', comparisonPartner(get().runs.A));
     },
+    setPretrainSetting(slot, key, value) {
+      const { pretraining } = get();
+      update({ pretraining: { ...pretraining, [slot]: { ...pretraining[slot], [key]: value } } });
+    },
+    startBothFrom(start) {
+      runsChosen = true;
+      const { runs } = get();
+      // Both at once, so B keeps following A when it did (its other settings are untouched).
+      update({
+        runs: {
+          A: { ...runs.A, config: { ...runs.A.config, startFrom: start } },
+          B: { ...runs.B, config: { ...runs.B.config, startFrom: start } },
+        },
+      });
+    },
     dismissRejectedParams() {
       set({ rejectedParams: [] });
     },
@@ -171,15 +202,15 @@ export function bFollowsA(runs: Record<RunId, RunSettings>): boolean {
 
 /** Writes the current settings to the URL and local storage (once at start, so the address is complete). */
 export function persistSettings(): void {
-  const { app, model, view, runs } = useSettings.getState();
-  persist({ app, model, view, runs });
+  const { app, model, view, runs, pretraining } = useSettings.getState();
+  persist({ app, model, view, runs, pretraining });
   persist.flush();
 }
 
 /** The page's current settings written as a link (what "Copy link" shares). */
 export function shareableUrl(): string {
-  const { app, model, view, runs } = useSettings.getState();
+  const { app, model, view, runs, pretraining } = useSettings.getState();
   const url = new URL(window.location.href);
-  encodeAll({ app, model, view, runs }, url.searchParams);
+  encodeAll({ app, model, view, runs, pretraining }, url.searchParams);
   return url.toString();
 }

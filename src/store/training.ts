@@ -22,7 +22,9 @@ import { useDataset } from './dataset.ts';
 import { connectEngineToData } from './engine-link.ts';
 import { METRICS_FORMAT, METRICS_VERSION, type MetricsFile, type MetricsRun } from './metrics-file.ts';
 import { errorOf, useModel } from './model.ts';
+import { slotLabel, startFromProblem, usePretraining } from './pretraining.ts';
 import { useSettings } from './settings.ts';
+import { FLUSH_INTERVAL_MS, TrainingSetupError } from './training-errors.ts';
 import {
   emptyTrainingData,
   markQueued,
@@ -31,8 +33,7 @@ import {
   type TrainingData,
 } from './training-reducer.ts';
 
-/** How often queued engine events are folded into the state. */
-export const FLUSH_INTERVAL_MS = 200;
+export { FLUSH_INTERVAL_MS, TrainingSetupError } from './training-errors.ts';
 
 export type SessionPhase = 'idle' | 'preparing' | 'training';
 
@@ -75,15 +76,20 @@ interface TrainingState {
   flushEvents(): void;
 }
 
-export class TrainingSetupError extends Error {
-  override name = 'TrainingSetupError';
-}
-
 let queue: EngineEvent[] = [];
 let flushTimer: ReturnType<typeof setTimeout> | null = null;
 
 function problemsOf(configs: { id: RunId; config: RunConfig }[]): string[] {
   return configs.flatMap(({ id, config }) => validateRunConfig(config).map((p) => `Run ${id}: ${p}`));
+}
+
+/** Runs that start from a pretraining slot that has no weights yet. */
+function startProblemsOf(runs: { id: RunId; config: RunConfig }[]): string[] {
+  const { infos, data } = usePretraining.getState();
+  return runs.flatMap(({ id, config }) => {
+    const problem = startFromProblem(config.startFrom, infos, data);
+    return problem ? [`Run ${id}: ${problem}; pretrain it first or pick other start weights`] : [];
+  });
 }
 
 export const useTraining = create<TrainingState>()((set, get) => {
@@ -95,7 +101,13 @@ export const useTraining = create<TrainingState>()((set, get) => {
     if (get().phase !== 'idle') return;
     set({ phase: 'preparing', error: null });
     try {
-      const problems = problemsOf(runs);
+      const pretraining = usePretraining.getState();
+      if (pretraining.phase !== 'idle' && pretraining.activeSlot !== null) {
+        throw new TrainingSetupError(
+          `${slotLabel(pretraining.activeSlot)} is pretraining: let it finish or stop it first (one thing trains at a time).`,
+        );
+      }
+      const problems = [...problemsOf(runs), ...startProblemsOf(runs)];
       if (problems.length > 0) throw new TrainingSetupError(problems.join('; '));
       const facts = currentDatasetFacts();
       if (facts.labels.length < 2 || facts.trainClips < 1) {

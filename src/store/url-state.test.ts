@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { PRESETS, presetById, diffRunConfigs, withCutMixToggled } from '../worker/index.ts';
+import { PRESETS, presetById, diffRunConfigs, START_FROM, withCutMixToggled } from '../worker/index.ts';
 import { INPUT_KEYS, MODEL_SOURCES } from './model-settings.ts';
 import {
   decodeExperiment,
   defaultExperiment,
+  defaultPretraining,
   encodeExperiment,
   hasExperimentParams,
   type Experiment,
@@ -51,7 +52,22 @@ describe('the experiment in the URL', () => {
           A: { preset: presetA.id, config: { ...presetA.config, lr: 1e-4 * (i + 1), seed: i } },
           B: {
             preset: presetB.id,
-            config: { ...presetB.config, cutmix: !presetB.config.cutmix, cutmixMode: 'cube', epochs: 3.5 },
+            config: {
+              ...presetB.config,
+              cutmix: !presetB.config.cutmix,
+              cutmixMode: 'cube',
+              epochs: 3.5,
+              startFrom: START_FROM[i % START_FROM.length]!,
+            },
+          },
+        },
+        pretraining: {
+          'pretraining-1': { ...defaultPretraining()['pretraining-1'], maskRatio: 0.9, masking: 'random' },
+          'pretraining-2': {
+            ...defaultPretraining()['pretraining-2'],
+            mix: 'cutmix',
+            includeEvalSplits: i % 2 === 0,
+            baseLr: 3e-4 * (i + 1),
           },
         },
       };
@@ -109,7 +125,34 @@ describe('the experiment in the URL', () => {
     expect(experiment.runs.B.config.epochs).toBe(3);
   });
 
+  it('reads the pretrainings under p1. and p2., the paper’s recipe where the link is silent', () => {
+    const { experiment, rejected } = decodeExperiment(
+      new URLSearchParams(
+        'p1.maskRatio=0.9&p2.mix=cutmix&p2.batchSize=0.5&p1.masking=diagonal&a.startFrom=pretraining-2',
+      ),
+    );
+    expect(rejected.map((r) => r.key).sort()).toEqual(['p1.masking', 'p2.batchSize']);
+    expect(experiment.pretraining['pretraining-1']).toMatchObject({
+      maskRatio: 0.9,
+      masking: 'tube',
+      beta2: 0.95,
+      weightDecay: 0.05,
+      baseLr: 1.5e-4,
+    });
+    expect(experiment.pretraining['pretraining-2']).toMatchObject({ mix: 'cutmix', batchSize: 8 });
+    expect(experiment.runs.A.config.startFrom).toBe('pretraining-2');
+    // B follows A (nothing under b.): it starts from the same weights.
+    expect(experiment.runs.B.config.startFrom).toBe('pretraining-2');
+  });
+
+  it('writes nothing for pretrainings left at the paper’s defaults', () => {
+    const params = new URLSearchParams();
+    encodeExperiment(defaultExperiment(), params);
+    expect([...params.keys()].filter((k) => k.startsWith('p1.') || k.startsWith('p2.'))).toEqual([]);
+  });
+
   it('tells an experiment link from one with only app settings', () => {
+    expect(hasExperimentParams(new URLSearchParams('p2.epochs=3'))).toBe(true);
     expect(hasExperimentParams(new URLSearchParams('backend=cpu'))).toBe(false);
     expect(hasExperimentParams(new URLSearchParams('backend=cpu&b.seed=1'))).toBe(true);
     expect(hasExperimentParams(new URLSearchParams('smoothing=0.5'))).toBe(true);

@@ -1,6 +1,7 @@
 /**
  * The experiment as a query string: the model choice, the two runs (each a preset plus what was changed
- * from it, under `a.` / `b.`), and the view. A shared link carries all of it, so opening it restores the
+ * from it, under `a.` / `b.`), the two pretrainings (what differs from the paper's recipe, under `p1.` /
+ * `p2.`), and the view. A shared link carries all of it, so opening it restores the
  * same comparison; local storage keeps the same text for the next visit.
  */
 import {
@@ -9,6 +10,10 @@ import {
   presetById,
   type PresetId,
   withCutMixToggled,
+  PRETRAIN_CONFIG_SCHEMA,
+  PRETRAIN_SLOTS,
+  type PretrainConfig,
+  type PretrainSlot,
   type RunConfig,
   RUN_IDS,
   type RunId,
@@ -27,9 +32,22 @@ export interface Experiment {
   model: ModelSettings;
   view: ViewSettings;
   runs: Record<RunId, RunSettings>;
+  /** The two pretraining slots' settings (the Pretrain stage). */
+  pretraining: Record<PretrainSlot, PretrainConfig>;
 }
 
 export const RUN_PREFIX: Record<RunId, string> = { A: 'a.', B: 'b.' };
+export const PRETRAIN_PREFIX: Record<PretrainSlot, string> = {
+  'pretraining-1': 'p1.',
+  'pretraining-2': 'p2.',
+};
+
+export function defaultPretraining(): Record<PretrainSlot, PretrainConfig> {
+  return {
+    'pretraining-1': defaultsOf(PRETRAIN_CONFIG_SCHEMA),
+    'pretraining-2': defaultsOf(PRETRAIN_CONFIG_SCHEMA),
+  };
+}
 
 /** B of a fresh comparison: A with CutMix flipped, same preset, seed and everything else. */
 export function comparisonPartner(a: RunSettings): RunSettings {
@@ -53,6 +71,7 @@ export function defaultExperiment(): Experiment {
     model,
     view: defaultsOf(VIEW_SETTINGS_SCHEMA),
     runs: defaultRunsFor(model),
+    pretraining: defaultPretraining(),
   };
 }
 
@@ -64,7 +83,11 @@ function hasPrefixed(params: URLSearchParams, prefix: string): boolean {
 /** Whether the text names any experiment setting (then it describes the whole experiment). */
 export function hasExperimentParams(params: URLSearchParams): boolean {
   const keys = [...Object.keys(MODEL_SETTINGS_SCHEMA), ...Object.keys(VIEW_SETTINGS_SCHEMA)];
-  return keys.some((key) => params.has(key)) || RUN_IDS.some((id) => hasPrefixed(params, RUN_PREFIX[id]));
+  return (
+    keys.some((key) => params.has(key)) ||
+    RUN_IDS.some((id) => hasPrefixed(params, RUN_PREFIX[id])) ||
+    PRETRAIN_SLOTS.some((slot) => hasPrefixed(params, PRETRAIN_PREFIX[slot]))
+  );
 }
 
 export interface DecodedExperiment {
@@ -91,11 +114,18 @@ export function decodeExperiment(params: URLSearchParams): DecodedExperiment {
     runB = { preset: b.preset, config: b.config };
     rejected.push(...b.rejected);
   }
+  const pretraining = defaultPretraining();
+  for (const slot of PRETRAIN_SLOTS) {
+    const decoded = decodeParams(PRETRAIN_CONFIG_SCHEMA, params, PRETRAIN_PREFIX[slot]);
+    pretraining[slot] = { ...pretraining[slot], ...decoded.values };
+    rejected.push(...decoded.rejected);
+  }
   return {
     experiment: {
       model: modelSettings,
       view: { ...defaultsOf(VIEW_SETTINGS_SCHEMA), ...view.values },
       runs: { A: runA, B: runB },
+      pretraining,
     },
     rejected,
   };
@@ -113,5 +143,8 @@ export function encodeExperiment(experiment: Experiment, params: URLSearchParams
     const prefix = RUN_PREFIX[id];
     encodeRun(run.config, run.preset, params, prefix);
     params.set(`${prefix}preset`, run.preset);
+  }
+  for (const slot of PRETRAIN_SLOTS) {
+    encodeParams(PRETRAIN_CONFIG_SCHEMA, experiment.pretraining[slot], params, PRETRAIN_PREFIX[slot]);
   }
 }

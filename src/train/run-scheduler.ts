@@ -52,8 +52,14 @@ export interface RunSchedulerOptions {
   checkpoints: CheckpointStore;
   /** The batches a run reads (the engine wraps the data worker's with notes for slow batches). */
   batchesFor(runId: RunId): BatchSource;
-  /** A fresh model with the weights every run starts from. */
-  startingModel(): VideoMAEForVideoClassification;
+  /**
+   * A fresh model with the weights this run starts from (its config's startFrom: the prepared model, a
+   * random init, or a pretraining); it may throw, and the run then fails with that message.
+   */
+  startingModel(run: {
+    id: RunId;
+    config: RunConfig;
+  }): VideoMAEForVideoClassification | Promise<VideoMAEForVideoClassification>;
   emit(event: EngineEvent, delivery?: Delivery, key?: string): void;
   /** How the runs notice and survive a lost GPU device; absent where there is none (wasm, Node). */
   device?: DeviceWatch;
@@ -210,7 +216,7 @@ export class RunScheduler {
           parseConfig(checkpoint.modelConfig),
           new Map([...checkpoint.weights].map(([name, value]) => [name, value.data])),
         )
-      : this.options.startingModel();
+      : await this.options.startingModel({ id: run.id, config });
     const trainer = new RunTrainer({
       runId: run.id,
       config,

@@ -23,6 +23,15 @@ describe('learning-rate schedules (HF transformers semantics)', () => {
     expect(mid).toBeCloseTo(0.5 * (1 + Math.cos(Math.PI * 0.25)), 12);
   });
 
+  it('cosine with a floor decays to minFactor, as VideoMAE cosine_scheduler decays to min_lr', () => {
+    const spec = { kind: 'cosine' as const, totalSteps: 20, warmupSteps: 4, minFactor: 0.1 };
+    expect(lrFactor(spec, 0)).toBe(0);
+    expect(lrFactor(spec, 2)).toBeCloseTo(0.5, 12);
+    expect(lrFactor(spec, 4)).toBeCloseTo(1, 12);
+    expect(lrFactor(spec, 12)).toBeCloseTo(0.1 + 0.9 * 0.5, 12);
+    expect(lrFactor(spec, 20)).toBeCloseTo(0.1, 12);
+  });
+
   it('constant holds 1 after warmup', () => {
     expect(lrFactor({ kind: 'constant', warmupSteps: 3, totalSteps: 9 }, 1)).toBeCloseTo(1 / 3, 12);
     expect(lrFactor({ kind: 'constant', warmupSteps: 3, totalSteps: 9 }, 7)).toBe(1);

@@ -10,6 +10,11 @@ export interface ScheduleSpec {
   kind: ScheduleKind;
   totalSteps: number;
   warmupSteps: number;
+  /**
+   * Cosine only: the factor the decay ends at instead of 0 (VideoMAE's `cosine_scheduler` decays to
+   * min_lr: factor = min_lr / lr). Absent or 0 is HF's schedule.
+   */
+  minFactor?: number;
 }
 
 /** `get_linear_schedule_with_warmup`: 0 -> 1 over warmup, then linearly down to 0 at totalSteps. */
@@ -40,8 +45,12 @@ export function lrFactor(spec: ScheduleSpec, step: number): number {
   switch (spec.kind) {
     case 'linear':
       return linearWithWarmup(step, spec.warmupSteps, spec.totalSteps);
-    case 'cosine':
-      return cosineWithWarmup(step, spec.warmupSteps, spec.totalSteps);
+    case 'cosine': {
+      const min = spec.minFactor ?? 0;
+      if (min === 0 || step < spec.warmupSteps)
+        return cosineWithWarmup(step, spec.warmupSteps, spec.totalSteps);
+      return min + (1 - min) * cosineWithWarmup(step, spec.warmupSteps, spec.totalSteps);
+    }
     case 'constant':
       return constantWithWarmup(step, spec.warmupSteps);
   }

@@ -7,6 +7,7 @@ import { DatasetPanel } from './dataset/DatasetPanel.tsx';
 import { ExportPanel } from './export/ExportPanel.tsx';
 import { AppHeader } from './layout/AppHeader.tsx';
 import { ModelPanel } from './model/ModelPanel.tsx';
+import { PretrainStage } from './pretrain/PretrainStage.tsx';
 import { ResultsPanel } from './results/ResultsPanel.tsx';
 import { RunColumn } from './runs/RunColumn.tsx';
 import { RunStrip } from './runs/RunStrip.tsx';
@@ -53,6 +54,7 @@ export function App() {
           <DatasetPanel />
           <ModelPanel />
         </div>
+        <PretrainStage />
         <TrainBar />
         <RunStrip />
         <ChartsPanel />

@@ -23,7 +23,12 @@ import type {
   ModelLoadProgress,
   ModelSummary,
   RunId,
+  PretrainEvent,
+  PretrainingInfo,
+  PretrainSlot,
+  ReconstructionView,
   SavedRunInfo,
+  StartPretrainingRequest,
   StartRunsRequest,
 } from './training-protocol.ts';
 import type { PreprocessSettings } from '../data/clip-spec.ts';
@@ -175,5 +180,37 @@ export class ComputeEngine implements EngineApi {
 
   simulateDeviceLoss(): Promise<boolean> {
     return this.training.simulateDeviceLoss();
+  }
+
+  async startPretraining(
+    request: StartPretrainingRequest,
+    onEvents: (events: PretrainEvent[]) => void,
+  ): Promise<void> {
+    await this.ready();
+    return this.training.pretraining.startPretraining(request, onEvents);
+  }
+
+  pausePretraining(slot: PretrainSlot): Promise<void> {
+    return this.training.pretraining.pausePretraining(slot);
+  }
+
+  resumePretraining(slot: PretrainSlot): Promise<void> {
+    return this.training.pretraining.resumePretraining(slot);
+  }
+
+  stopPretraining(slot: PretrainSlot): Promise<void> {
+    return this.training.pretraining.stopPretraining(slot);
+  }
+
+  reconstruct(slot: PretrainSlot, clipId: string): Promise<ReconstructionView> {
+    return this.training.pretraining.reconstruct(slot, clipId);
+  }
+
+  pretrainings(): Promise<PretrainingInfo[]> {
+    return this.training.pretraining.pretrainings();
+  }
+
+  exportPretraining(slot: PretrainSlot, as: 'pretraining' | 'encoder'): Promise<ExportedModelFiles> {
+    return this.training.pretraining.exportPretraining(slot, as);
   }
 }

@@ -38,6 +38,13 @@ export {
   type RunConfigKey,
   type TrainingPlan,
 } from '../train/run-config.ts';
+export {
+  MASKING_KINDS,
+  PRETRAIN_CONFIG_KEYS,
+  PRETRAIN_CONFIG_SCHEMA,
+  PRETRAIN_SLOTS,
+  START_FROM,
+} from '../train/pretrain-config.ts';
 export { missedClips, runProblems } from '../train/run-problems.ts';
 export { EmaSmoother } from '../train/metric-smoothing.ts';
 export { perClipCost, type PerClipCost } from '../model/videomae/summary.ts';

@@ -3,7 +3,7 @@
  * (Comlink proxies each method), so anything that crosses must be structured-cloneable.
  */
 import type { BackendName, BackendPreference, BackendReport, MatMulThroughput } from './backend.ts';
-import type { TrainingEngineApi } from './training-protocol.ts';
+import type { PretrainingEngineApi, TrainingEngineApi } from './training-protocol.ts';
 
 export interface SelfCheckResult {
   backend: BackendName;
@@ -40,5 +40,5 @@ export interface ComputeEngineApi {
   measureThroughput(): Promise<ThroughputReport>;
 }
 
-/** Everything the worker's engine answers: the foundation calls and the training calls. */
-export type EngineApi = ComputeEngineApi & TrainingEngineApi;
+/** Everything the worker's engine answers: the foundation calls, the training and the pretraining calls. */
+export type EngineApi = ComputeEngineApi & TrainingEngineApi & PretrainingEngineApi;

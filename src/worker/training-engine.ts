@@ -16,6 +16,7 @@ import { exportCheckpoint } from '../model/checkpoint/export.ts';
 import { parseConfig } from '../model/videomae/config.ts';
 import { VideoMAEForVideoClassification } from '../model/videomae/model.ts';
 import {
+  buildRandomModel,
   buildStartingModel,
   loadStartingWeights,
   StartingWeightsError,
@@ -42,6 +43,7 @@ import {
   UnknownRunError,
 } from './errors.ts';
 import { bindingRefusal } from './binding-check.ts';
+import { PretrainingEngine } from './pretraining-engine.ts';
 import { deviceLostWithin, onDeviceLost, reviveWebGPU, simulateDeviceLoss } from './webgpu-device.ts';
 import type {
   EngineEvent,
@@ -90,6 +92,13 @@ export class TrainingEngine implements TrainingEngineApi {
   private scheduler: RunScheduler | null = null;
   private deviceLost: string | null = null;
   private readonly checkpoints: CheckpointStore;
+  /** The pretraining half of the engine; one thing trains at a time, runs or a pretraining. */
+  readonly pretraining = new PretrainingEngine({
+    startingWeights: () => this.start,
+    data: () => this.requireData(),
+    datasetIndex: () => this.datasetIndex(),
+    busyWith: () => (this.scheduler ? 'Runs are training; stop them before pretraining' : null),
+  });
   private emit: (event: EngineEvent, delivery?: 'keep' | 'latest' | 'now', key?: string) => void = () => {};
 
   constructor() {
@@ -127,6 +136,8 @@ export class TrainingEngine implements TrainingEngineApi {
     onProgress?: (progress: ModelLoadProgress) => void,
   ): Promise<ModelSummary> {
     if (this.scheduler) throw new EngineBusyError('Stop the running training before changing the model');
+    const pretraining = this.pretraining.busyWith();
+    if (pretraining) throw new EngineBusyError(`Cannot change the model: ${pretraining}`);
     try {
       this.start = await loadStartingWeights(choice, labels, onProgress);
     } catch (error) {
@@ -143,11 +154,15 @@ export class TrainingEngine implements TrainingEngineApi {
 
   async startRuns(request: StartRunsRequest, onEvents: (events: EngineEvent[]) => void): Promise<void> {
     if (this.scheduler) throw new EngineBusyError('A training is already running');
+    const pretraining = this.pretraining.busyWith();
+    if (pretraining) throw new EngineBusyError(pretraining);
     const start = this.start;
     if (!start) throw new NoModelError('Choose a model first');
     for (const { id, config } of request.runs) {
       const problems = validateRunConfig(config);
       if (problems.length > 0) throw new InvalidRunConfigError(`Run ${id}: ${problems.join('; ')}`);
+      if (config.startFrom === 'pretraining-1' || config.startFrom === 'pretraining-2')
+        await this.pretraining.requireWeights(config.startFrom);
     }
     const index = await this.datasetIndex();
     const dataset = runDataOf(index);
@@ -168,7 +183,17 @@ export class TrainingEngine implements TrainingEngineApi {
       datasetKey: datasetKeyOf(index),
       checkpoints: this.checkpoints,
       batchesFor: (runId) => this.watchedBatches(runId, this.requireData()),
-      startingModel: () => buildStartingModel(start),
+      startingModel: ({ id, config }) => {
+        if (config.startFrom === 'model') return buildStartingModel(start);
+        const what =
+          config.startFrom === 'random'
+            ? `a fresh random init (seed ${start.initSeed})`
+            : `pretraining ${config.startFrom.slice(-1)}'s encoder with a new head`;
+        this.emit({ type: 'log', level: 'info', message: `Run ${id} starts from ${what}` }, 'now');
+        return config.startFrom === 'random'
+          ? buildRandomModel(start)
+          : this.pretraining.classifierFrom(config.startFrom, start);
+      },
       emit: (event, delivery, key) => this.emit(event, delivery, key),
       device: {
         lost: () => this.deviceLost,

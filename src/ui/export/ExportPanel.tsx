@@ -3,8 +3,9 @@ import { useState } from 'react';
 import { useImported } from '../../store/imported.ts';
 import { metricsToCsv, metricsToJson } from '../../store/metrics-file.ts';
 import { errorOf } from '../../store/model.ts';
+import { slotHasWeights, slotLabel, usePretraining } from '../../store/pretraining.ts';
 import { currentMetricsFile, useTraining } from '../../store/training.ts';
-import { RUN_IDS, type RunId } from '../../store/domain.ts';
+import { PRETRAIN_SLOTS, RUN_IDS, type PretrainSlot, type RunId } from '../../store/domain.ts';
 import { chartToPng } from '../charts/chart-png.ts';
 import { useThemeColors } from '../charts/theme-colors.ts';
 import { Panel } from '../common/Panel.tsx';
@@ -23,6 +24,17 @@ export function ExportPanel() {
   const [busy, setBusy] = useState<string | null>(null);
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
   const hasMetrics = RUN_IDS.some((id) => runs[id].steps.length > 0);
+  const pretrainInfos = usePretraining((s) => s.infos);
+  const pretrainData = usePretraining((s) => s.data);
+  const pretrainActive = usePretraining((s) => s.activeSlot);
+  // A slot can be saved once it has weights and is not training (paused, stopped, finished, or saved).
+  const pretrained = Object.fromEntries(
+    PRETRAIN_SLOTS.map((slot) => [
+      slot,
+      slotHasWeights(slot, pretrainInfos, pretrainData) &&
+        (pretrainActive !== slot || pretrainData.slots[slot].state?.status === 'paused'),
+    ]),
+  ) as Record<PretrainSlot, boolean>;
 
   const run = async (label: string, action: () => Promise<string>) => {
     setBusy(label);
@@ -46,6 +58,19 @@ export function ExportPanel() {
       });
       downloadBlob(new Blob([zip as Uint8Array<ArrayBuffer>]), `${folder}.zip`);
       return `Run ${id}: ${folder}.zip saved (${files.map((f) => f.name).join(' and ')}). Unzip it and load the folder with VideoMAEForVideoClassification.from_pretrained(folder).`;
+    });
+
+  const exportPretraining = (slot: PretrainSlot, as: 'pretraining' | 'encoder') =>
+    run(`${slotLabel(slot)} ${as === 'pretraining' ? 'weights' : 'encoder'}`, async () => {
+      const { files } = await usePretraining.getState().exportPretraining(slot, as);
+      const kind = as === 'pretraining' ? 'videomae-pretraining' : 'videomae-encoder';
+      const folder = `${kind}-${slot.slice(-1)}-${fileStamp()}`;
+      const zip = zipSync(Object.fromEntries(files.map((f) => [`${folder}/${f.name}`, f.bytes])), {
+        level: 0,
+      });
+      downloadBlob(new Blob([zip as Uint8Array<ArrayBuffer>]), `${folder}.zip`);
+      const loader = as === 'pretraining' ? 'VideoMAEForPreTraining' : 'VideoMAEForVideoClassification';
+      return `${slotLabel(slot)}: ${folder}.zip saved (${files.map((f) => f.name).join(' and ')}). Unzip it and load the folder with ${loader}.from_pretrained(folder).`;
     });
 
   const exportCharts = () =>
@@ -94,6 +119,32 @@ export function ExportPanel() {
               </button>
             ))}
           </div>
+        </div>
+        <div className="stack" data-testid="export-pretrainings">
+          <h3>Pretrainings</h3>
+          <p className="muted small">
+            As VideoMAEForPreTraining (with the decoder), or the encoder alone for classification.
+          </p>
+          {PRETRAIN_SLOTS.map((slot) => (
+            <div className="row" key={slot}>
+              <button
+                type="button"
+                onClick={() => void exportPretraining(slot, 'pretraining')}
+                disabled={busy !== null || !pretrained[slot]}
+                data-testid={`export-pretraining-${slot}`}
+              >
+                {slotLabel(slot)}
+              </button>
+              <button
+                type="button"
+                onClick={() => void exportPretraining(slot, 'encoder')}
+                disabled={busy !== null || !pretrained[slot]}
+                data-testid={`export-encoder-${slot}`}
+              >
+                {slotLabel(slot)} encoder
+              </button>
+            </div>
+          ))}
         </div>
         <div className="stack">
           <h3>Metrics and charts</h3>

@@ -11,6 +11,7 @@ import {
 import { SelectInput } from '../common/controls.tsx';
 import { RecipeNote } from './RecipeNote.tsx';
 import { RunSetting } from './RunSetting.tsx';
+import { StartFromSetting } from './StartFromSetting.tsx';
 import { ADVANCED_KEYS, isInactive, MAIN_GROUPS, mixSummary } from './setting-fields.ts';
 import './runs.css';
 
@@ -31,18 +32,28 @@ export function RunColumn({ runId }: { runId: RunId }) {
   const editedFromPreset = (Object.keys(config) as RunConfigKey[]).filter(
     (key) => config[key] !== presetById(run.preset).config[key],
   ).length;
-  const setting = (key: RunConfigKey) => (
-    <RunSetting
-      key={key}
-      runLabel={runId}
-      settingKey={key}
-      config={config}
-      other={other}
-      onChange={onChange}
-      disabled={locked}
-      inactive={isInactive(key, config)}
-    />
-  );
+  const setting = (key: RunConfigKey) =>
+    key === 'startFrom' ? (
+      <StartFromSetting
+        key={key}
+        runId={runId}
+        config={config}
+        other={other}
+        onChange={onChange}
+        disabled={locked}
+      />
+    ) : (
+      <RunSetting
+        key={key}
+        runLabel={runId}
+        settingKey={key}
+        config={config}
+        other={other}
+        onChange={onChange}
+        disabled={locked}
+        inactive={isInactive(key, config)}
+      />
+    );
   return (
     <section
       className={`panel run-column run-${runId.toLowerCase()}`}

@@ -19,6 +19,10 @@ interface RunSettingProps {
   onChange<K extends RunConfigKey>(key: K, value: RunConfig[K]): void;
   disabled?: boolean;
   inactive?: boolean;
+  /** Replaces the setting's own hint (e.g. a warning about the chosen value). */
+  hint?: ReactNode;
+  /** Replaces the setting's option labels (e.g. to say which options cannot be used yet). */
+  optionLabels?: Record<string, string>;
 }
 
 function describe(value: unknown, key: RunConfigKey): string {
@@ -36,13 +40,15 @@ export function RunSetting({
   onChange,
   disabled,
   inactive,
+  hint,
+  optionLabels,
 }: RunSettingProps) {
   const field = RUN_CONFIG_SCHEMA[settingKey] as Field<unknown> & { options?: readonly string[] };
   const value = config[settingKey];
   const differs = value !== other[settingKey];
   const common = {
     label: RUN_CONFIG_LABELS[settingKey],
-    hint: HINTS[settingKey],
+    hint: hint ?? HINTS[settingKey],
     differs,
     other: differs ? describe(other[settingKey], settingKey) : undefined,
     disabled,
@@ -64,7 +70,7 @@ export function RunSetting({
         {...common}
         value={value}
         options={field.options}
-        optionLabels={OPTION_LABELS[settingKey]}
+        optionLabels={optionLabels ?? OPTION_LABELS[settingKey]}
         onChange={(next) => onChange(settingKey, next as never)}
       />,
     );

@@ -1,7 +1,7 @@
 import { useSettings } from '../../store/settings.ts';
 import { RUN_IDS } from '../../store/domain.ts';
 import { RunStatus } from './RunStatus.tsx';
-import { mixSummary } from './setting-fields.ts';
+import { mixSummary, startSummary } from './setting-fields.ts';
 import './runs.css';
 
 /** A and B side by side: what each is, where it stands, and its controls (their settings are further down). */
@@ -14,7 +14,9 @@ export function RunStrip() {
           <header className="run-header">
             <span className="run-swatch" aria-hidden="true" />
             <h2>Run {id}</h2>
-            <span className="panel-subtitle">{mixSummary(runs[id].config)}</span>
+            <span className="panel-subtitle" data-testid={`run-card-summary-${id}`}>
+              {[mixSummary(runs[id].config), startSummary(runs[id].config)].filter(Boolean).join(' · ')}
+            </span>
           </header>
           <RunStatus runId={id} />
         </div>

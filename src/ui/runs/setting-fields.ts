@@ -10,6 +10,7 @@ export interface SettingGroup {
 }
 
 export const MAIN_GROUPS: SettingGroup[] = [
+  { title: 'Start weights', keys: ['startFrom'] },
   { title: 'Optimisation', keys: ['optimizer', 'lr', 'schedule', 'warmupRatio', 'batchSize', 'epochs'] },
   { title: 'Mixing', keys: ['cutmix', 'cutmixMode', 'cutmixAlpha', 'mixProb', 'mixupAlpha'] },
   { title: 'Regularisation and seed', keys: ['labelSmoothing', 'seed'] },
@@ -47,6 +48,12 @@ export const OPTION_LABELS: Partial<Record<RunConfigKey, Record<string, string>>
   },
   evalEvery: { epoch: 'Every epoch', steps: 'Every N steps' },
   mixMode: { batch: 'Per batch', elem: 'Per clip' },
+  startFrom: {
+    model: "The model panel's weights",
+    random: 'Random init (seeded)',
+    'pretraining-1': 'Pretraining 1',
+    'pretraining-2': 'Pretraining 2',
+  },
 };
 
 export const HINTS: Partial<Record<RunConfigKey, string>> = {
@@ -64,6 +71,7 @@ export const HINTS: Partial<Record<RunConfigKey, string>> = {
   clipNorm: 'Global norm; 0 is off',
   switchProb: 'With both on: chance of CutMix',
   evalSteps: 'Used with "every N steps"',
+  startFrom: 'A pretraining gives the encoder; the head starts fresh',
 };
 
 /** Settings that only matter when another one is on, dimmed otherwise. */
@@ -76,6 +84,12 @@ export function isInactive(
   if (key === 'switchProb') return !(config.cutmix && config.mixupAlpha > 0);
   if (key === 'evalSteps') return config.evalEvery !== 'steps';
   return false;
+}
+
+/** "from Pretraining 1": where a run's weights come from, when not from the model panel. */
+export function startSummary(config: RunConfig): string | null {
+  if (config.startFrom === 'model') return null;
+  return `from ${OPTION_LABELS.startFrom?.[config.startFrom] ?? config.startFrom}`;
 }
 
 /** "CutMix on (spatial, α 1)": what a run is about, at a glance. */
