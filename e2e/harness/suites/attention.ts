@@ -59,6 +59,11 @@ export function useGpuTiling(enabled: boolean): void {
   setFusedAttentionTiling(enabled ? GPU_TILING : null);
 }
 
+/** Plan tiles within this much workgroup memory (bytes), or automatically (null). */
+export function useTilingBudget(storageBudget: number | null): void {
+  setFusedAttentionTiling(storageBudget === null ? null : { storageBudget });
+}
+
 /** What `attention()` picks, per option set, for a small input on the active backend. */
 export function pathChoices(): Record<string, AttentionPath> {
   const x = tf.zeros([1, 2, 5, 8]) as tf.Tensor4D;
