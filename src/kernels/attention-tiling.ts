@@ -55,7 +55,7 @@ export interface AttentionPlan {
 
 const FLOAT_BYTES = 4;
 const TILE_SIDES = [64, 32, 16, 8];
-/** Above this the accumulators spill (on a GPU) and compilers unroll the fixed loops into huge shaders. */
+/** Above this the accumulators spill (on a GPU) and the written-out blocks make huge shaders. */
 const MAX_REGISTERS_PER_THREAD = 160;
 
 /** Head dims per invocation in the [tokens x headDim] results: head dim c = column + GRID * e. */
@@ -135,16 +135,20 @@ export function registersPerThread(
 export interface TilingPreferences {
   /** Workgroup memory to use at most (bytes); the device's limit applies as well. */
   storageBudget: number;
+  /** Floats an invocation keeps in registers at most (see registersPerThread); default 160. */
+  maxRegisters?: number;
 }
 
 /** As much workgroup memory as the device allows. */
 export const GPU_TILING: TilingPreferences = { storageBudget: Infinity };
 
 /**
- * Software adapters compile a shader in time that grows with its workgroup memory (measured on
- * SwiftShader: ~1 s at 4 KiB, ~17 s at 32 KiB for a shader that does nothing else): tiles of 16 KiB at most.
+ * Software adapters that say so (SwiftShader) compile a shader in time that grows with its workgroup memory
+ * (~1 s at 4 KiB, ~17 s at 32 KiB for a shader that does nothing else) and with the written-out register
+ * blocks (minutes for the GPU tiles): tiles of 16 KiB at most, small blocks. Lavapipe's compatibility
+ * adapter reports no info, so it gets GPU_TILING, which measures faster there.
  */
-export const SOFTWARE_TILING: TilingPreferences = { storageBudget: 16384 };
+export const SOFTWARE_TILING: TilingPreferences = { storageBudget: 16384, maxRegisters: 32 };
 
 export function isSoftwareAdapter(info: {
   vendor?: string;
@@ -178,7 +182,8 @@ export function planTile(
       const storageBytes = workgroupStorageBytes(kind, headDim, rows, cols);
       if (storageBytes > maxStorage) continue;
       const registers = registersPerThread(kind, headDim, rows, cols);
-      if (registers > MAX_REGISTERS_PER_THREAD && rows * cols > GRID * GRID) continue;
+      const maxRegisters = preferences.maxRegisters ?? MAX_REGISTERS_PER_THREAD;
+      if (registers > maxRegisters && rows * cols > GRID * GRID) continue;
       const candidate: AttentionTile = {
         kind,
         headDim,

@@ -106,7 +106,7 @@ export function fusedAttentionPlan(headDim: number): AttentionPlan | null {
     cache = new Map();
     plans.set(backend.device, cache);
   }
-  const key = `${headDim}/${preferences.storageBudget}`;
+  const key = `${headDim}/${preferences.storageBudget}/${preferences.maxRegisters}`;
   if (!cache.has(key)) {
     // A budget too small for this head dimension falls back to what the device allows.
     cache.set(key, planAttention(headDim, limits, preferences) ?? planAttention(headDim, limits));
