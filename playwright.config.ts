@@ -63,7 +63,7 @@ export default defineConfig({
     viewport: { width: 1400, height: 900 },
     launchOptions: {
       executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-      args: CHROMIUM_FLAGS,
+      args: chromiumFlags(),
     },
     screenshot: 'only-on-failure',
     trace: 'retain-on-failure',

@@ -2,10 +2,10 @@
  * `npm run bench -- attention [--shapes all|small|full] [--reps N]`: fused WGSL attention against the
  * stock tfjs ops on the webgpu backend in headless Chromium, side by side in one page: ms per forward and
  * per forward + backward (interleaved, so both paths see the same machine load), peak memory of one
- * forward + backward, and the ratios.
+ * forward + backward, the ratios, and the share of the fused path's time in each of its programs.
  *
  * Shapes: `full` is VideoMAE-Base at 16 frames (B=1, H=12, N=1568, d=64), `small` is a batch of four at
- * 8 frames of 112 x 112 (B=4, H=6, N=392, d=64). On a software adapter (SwiftShader) `full` takes minutes.
+ * 8 frames of 112 x 112 (B=4, H=6, N=392, d=64). On lavapipe `full` takes a few minutes, on SwiftShader (`--adapter swiftshader`) longer.
  */
 import type { Page } from '@playwright/test';
 import type { BenchArgs } from './run.ts';
@@ -56,6 +56,19 @@ async function measureShape(page: Page, name: string, shape: AttentionShape, rep
       }
     }
   }
+  // Where the fused path's time goes: each stage dispatched alone and waited for (no timestamp queries on
+  // lavapipe), so the stages sum to a bit more than one forward + backward.
+  const stageMs: Record<string, number[]> = {};
+  for (let rep = 0; rep < reps; rep++) {
+    const ms = await callHarness<Record<string, number>>(page, 'timeFusedPrograms', shape);
+    console.error(`[attention] ${name} rep ${rep + 1}/${reps} fused stages: ${JSON.stringify(ms)}`);
+    for (const [stage, value] of Object.entries(ms)) (stageMs[stage] ??= []).push(value);
+  }
+  const stageMedians = Object.fromEntries(Object.entries(stageMs).map(([k, v]) => [k, median(v)]));
+  const stageTotal = Object.values(stageMedians).reduce((a, b) => a + b, 0);
+  const fusedStages = Object.fromEntries(
+    Object.entries(stageMedians).map(([k, v]) => [k, { ms: round(v, 4), share: round(v / stageTotal, 3) }]),
+  );
   for (const path of PATHS) {
     figures[path].medianForwardMs = round(median(figures[path].forwardMs), 4);
     figures[path].medianForwardBackwardMs = round(median(figures[path].forwardBackwardMs), 4);
@@ -66,6 +79,7 @@ async function measureShape(page: Page, name: string, shape: AttentionShape, rep
     shape,
     stock,
     fused,
+    fusedStages,
     ratios: {
       /** > 1: fused is faster. */
       forwardSpeedup: round(stock.medianForwardMs / fused.medianForwardMs),
@@ -104,13 +118,12 @@ export async function run(args: BenchArgs): Promise<unknown> {
         ...browser,
         limits,
         tilesForHeadDim64: plan && {
-          forward: [plan.forward.rows, plan.forward.cols, plan.forward.threads],
-          backwardKeys: [plan.backwardKeys.rows, plan.backwardKeys.cols, plan.backwardKeys.threads],
-          backwardQueries: [
-            plan.backwardQueries.rows,
-            plan.backwardQueries.cols,
-            plan.backwardQueries.threads,
-          ],
+          forward: { queries: plan.forward.rows, keys: plan.forward.cols, bytes: plan.forward.storageBytes },
+          backward: {
+            keys: plan.backward.rows,
+            queries: plan.backward.cols,
+            bytes: plan.backward.storageBytes,
+          },
         },
         reps,
         results,

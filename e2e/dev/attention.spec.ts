@@ -5,9 +5,10 @@ import type { AttentionShape, MemoryResult, ParityResult } from '../harness/suit
 import type { AttentionPlan } from '../../src/kernels/attention-tiling.ts';
 
 /**
- * The fused WGSL attention against the stock tfjs ops on the webgpu backend. Here that is SwiftShader
- * (CPU emulation, and every new head dim compiles three shaders), so shapes are small except N = 392
- * (VideoMAE at 8 frames of 112 x 112); benchmarks measure the large ones.
+ * The fused WGSL attention against the stock tfjs ops on the webgpu backend. Here that is lavapipe (or
+ * SwiftShader with E2E_WEBGPU_ADAPTER=swiftshader): CPU emulation, and every new head dim compiles its
+ * shaders, so shapes are small except N = 392 (VideoMAE at 8 frames of 112 x 112); benchmarks measure the
+ * large ones.
  */
 const TOLERANCE = 1e-4;
 
@@ -63,22 +64,23 @@ test.describe('fused attention on webgpu', () => {
     await page.close();
   });
 
-  test('matches the stock ops: output and dq, dk, dv within 1e-4, for any N, head dim and head count', async () => {
-    for (const { logitScale, ...shape } of SHAPES) {
+  // One test per shape: each new head dim compiles its shaders, seconds apiece on a CPU adapter.
+  for (const { logitScale, ...shape } of SHAPES) {
+    test(`matches the stock ops: output and dq, dk, dv within 1e-4 for ${JSON.stringify(shape)}`, async () => {
       const result = await callHarness<ParityResult>(page, 'attentionParity', shape, 1, logitScale ?? 1);
       expectParity(result, shape);
-    }
-  });
+    });
+  }
 
-  test('matches with the 32 x 32 tiles and 256 invocations a GPU gets', async () => {
+  test('matches with the large tiles a GPU gets', async () => {
     await callHarness(page, 'useGpuTiling', true);
     try {
       const plan = await callHarness<AttentionPlan>(page, 'planFor', 8);
-      for (const tile of [plan.forward, plan.backwardKeys, plan.backwardQueries]) {
-        expect([tile.rows, tile.cols, tile.threads]).toEqual([32, 32, 256]);
+      for (const tile of [plan.forward, plan.backward]) {
+        expect(tile.rows * tile.cols, JSON.stringify(tile)).toBeGreaterThanOrEqual(32 * 32);
       }
-      // 75 tokens: two full tiles of 32 and a partial one.
-      const shape = { batch: 2, heads: 3, tokens: 75, headDim: 8 };
+      // 150 tokens: full tiles and a partial one, whatever the tile side.
+      const shape = { batch: 2, heads: 3, tokens: 150, headDim: 8 };
       expectParity(await callHarness<ParityResult>(page, 'attentionParity', shape, 2), shape);
     } finally {
       await callHarness(page, 'useGpuTiling', false);

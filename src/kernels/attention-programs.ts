@@ -9,13 +9,17 @@
  *   gives a program one output, so it is [batch, heads, Nq + ceil(Nq / d), d]: each matrix's O rows, then
  *   its log-sum-exps packed into ceil(Nq / d) extra rows (O is then one strided slice, no reshape).
  * - rowDot: delta = rowsum(dO * O), the softmax-backward term, one invocation per row.
- * - backwardKeys, backwardQueries: the backward pass, in attention-backward-programs.ts.
+ * - backward: the backward pass, in attention-backward-programs.ts.
  *
- * dK/dV and dQ are two passes so that no two workgroups ever write the same element (no float atomics).
+ * Products are register-tiled (see attention-tiling.ts): an invocation computes a block of scores and a
+ * block of each result, so that every load from workgroup memory feeds several multiply-adds.
  * Invalid rows and keys (N not a multiple of the tile) are loaded as zeros and masked out of the softmax.
  */
-import type { WebGPUProgram } from './webgpu-program.ts';
+import { flatLayout, type ProgramUniforms, type WebGPUProgram } from './webgpu-program.ts';
 import {
+  GRID,
+  THREADS,
+  dimsPerThread,
   paddedStride,
   workgroupArrays,
   type AttentionProgramKind,
@@ -69,67 +73,73 @@ fn packedLseIndex(matrix : i32, row : i32) -> i32 {
 `;
 
 export function constants(tile: AttentionTile): string {
+  // QA query rows and KA keys per invocation in a block of scores; DE head dims per invocation in results.
+  const [queries, keys] = tile.kind === 'forward' ? [tile.rows, tile.cols] : [tile.cols, tile.rows];
   return /* wgsl */ `
 const D : i32 = ${tile.headDim};
-const KS : i32 = ${paddedStride(tile.headDim)};
+const S : i32 = ${paddedStride(tile.headDim)};
 const ROWS : i32 = ${tile.rows};
 const COLS : i32 = ${tile.cols};
-const THREADS : i32 = ${tile.threads};
-const ACC : i32 = ${tile.accumulatorsPerThread};
+const THREADS : i32 = ${THREADS};
+const GRID : i32 = ${GRID};
+const QA : i32 = ${queries / GRID};
+const KA : i32 = ${keys / GRID};
+const DE : i32 = ${dimsPerThread(tile.headDim)};
 const SCALE : f32 = ${f32(1 / Math.sqrt(tile.headDim))};
 `;
 }
 
-/**
- * Where a workgroup's tile starts: `tilesPerMatrix` tiles of ROWS stationary tokens (queries: row0, or keys:
- * key0) per (batch, head) matrix, and that matrix's offsets into Q/DY (qBase) and K/V (kBase).
- */
-export function tileOrigin(stationary: 'queries' | 'keys'): string {
-  const [count, first] = stationary === 'queries' ? ['nq', 'row0'] : ['nk', 'key0'];
-  return /* wgsl */ `  let tid = i32(localIndex);
+/** The invocation's place in the GRID x GRID grid: tr picks rows (tr + GRID a), tc keys or head dims. */
+export const GRID_POSITION = /* wgsl */ `  let tid = i32(localIndex);
+  let tr = tid / GRID;
+  let tc = tid - tr * GRID;
   let nq = uniforms.queryTokens;
-  let nk = uniforms.keyTokens;
-  let tilesPerMatrix = (${count} + ROWS - 1) / ROWS;
-  let wg = flatWorkgroupIndex();
-  let matrix = wg / tilesPerMatrix;
-  let ${first} = (wg - matrix * tilesPerMatrix) * ROWS;
-  let inRange = matrix < uniforms.matrices;
-  let qBase = matrix * nq * D;
-  let kBase = matrix * nk * D;`;
+  let nk = uniforms.keyTokens;`;
+
+/** One line per (a, b) in [0, n) x [0, m): register blocks are written out, never indexed at run time. */
+export function each2(n: number, m: number, line: (a: number, b: number) => string): string {
+  const lines: string[] = [];
+  for (let a = 0; a < n; a++) for (let b = 0; b < m; b++) lines.push(line(a, b));
+  return lines.join('\n');
+}
+export function each(n: number, line: (a: number) => string): string {
+  return each2(n, 1, (a) => line(a));
 }
 
-/** Loads `tokens` keys and values from key0 into kTile / vTile (padded rows of KS), zeros past the end. */
-export function loadKeyValueTile(tokens: 'ROWS' | 'COLS'): string {
+/** Loads `tokens` rows of `source` from row `first` into `tile` (row stride S), zeros past `count`. */
+function loadRows(
+  tile: string,
+  source: string,
+  base: string,
+  first: string,
+  count: string,
+  tokens: string,
+): string {
   return /* wgsl */ `  for (var e = tid; e < ${tokens} * D; e += THREADS) {
-    let j = e / D;
-    let c = e - j * D;
-    var kx = 0.0;
-    var vx = 0.0;
-    if (inRange && key0 + j < nk) {
-      kx = K[kBase + key0 * D + e];
-      vx = V[kBase + key0 * D + e];
-    }
-    kTile[j * KS + c] = kx;
-    vTile[j * KS + c] = vx;
+    let t = e / D;
+    var x = 0.0;
+    if (inRange && ${first} + t < ${count}) { x = ${source}[${base} + ${first} * D + e]; }
+    ${tile}[t * S + e - t * D] = x;
   }`;
+}
+
+/** Loads `tokens` keys and values from key0 into kTile / vTile, zeros past the end. */
+export function loadKeyValueTile(tokens: 'ROWS' | 'COLS'): string {
+  return [
+    loadRows('kTile', 'K', 'kBase', 'key0', 'nk', tokens),
+    loadRows('vTile', 'V', 'kBase', 'key0', 'nk', tokens),
+  ].join('\n');
 }
 
 /** Loads `tokens` queries and their output gradients from row0 into qTile / dOTile, zeros past the end. */
 export function loadQueryGradTile(tokens: 'ROWS' | 'COLS'): string {
-  return /* wgsl */ `  for (var e = tid; e < ${tokens} * D; e += THREADS) {
-    let r = e / D;
-    var qx = 0.0;
-    var gx = 0.0;
-    if (inRange && row0 + r < nq) {
-      qx = Q[qBase + row0 * D + e];
-      gx = DY[qBase + row0 * D + e];
-    }
-    qTile[e] = qx;
-    dOTile[e] = gx;
-  }`;
+  return [
+    loadRows('qTile', 'Q', 'qBase', 'row0', 'nq', tokens),
+    loadRows('dOTile', 'DY', 'qBase', 'row0', 'nq', tokens),
+  ].join('\n');
 }
 
-const UNIFORMS = 'queryTokens : i32, keyTokens : i32, matrices : i32,';
+export const UNIFORMS = 'queryTokens : i32, keyTokens : i32, matrices : i32,';
 
 export function attentionUniforms(dims: AttentionDims): { type: 'int32'; data: number[] }[] {
   return [
@@ -149,12 +159,12 @@ export abstract class TiledAttentionProgram implements WebGPUProgram {
   uniforms = UNIFORMS;
   protected readonly tile: AttentionTile;
 
-  constructor(tile: AttentionTile, outputShape: number[], stationaryTokens: number, matrices: number) {
+  constructor(tile: AttentionTile, outputShape: number[], workgroups: number) {
     this.tile = tile;
     this.outputShape = outputShape;
-    this.workgroupSize = [tile.threads, 1, 1];
-    this.dispatch = [Math.ceil(stationaryTokens / tile.rows) * matrices, 1, 1];
-    this.shaderKey = `videomae_attention_${tile.kind}_d${tile.headDim}_r${tile.rows}_c${tile.cols}_t${tile.threads}`;
+    this.workgroupSize = [THREADS, 1, 1];
+    this.dispatch = [workgroups, 1, 1];
+    this.shaderKey = `videomae_attention_${tile.kind}_d${tile.headDim}_r${tile.rows}_c${tile.cols}`;
   }
 
   abstract getUserCode(): string;
@@ -166,28 +176,36 @@ export class AttentionForwardProgram extends TiledAttentionProgram {
 
   constructor(tile: AttentionTile, dims: AttentionDims) {
     const rows = dims.queryTokens + lseRows(dims.queryTokens, dims.headDim);
-    super(tile, [dims.batch, dims.heads, rows, dims.headDim], dims.queryTokens, dims.matrices);
+    super(
+      tile,
+      [dims.batch, dims.heads, rows, dims.headDim],
+      Math.ceil(dims.queryTokens / tile.rows) * dims.matrices,
+    );
   }
 
   getUserCode(): string {
+    const [qa, ka, de] = [this.tile.rows / GRID, this.tile.cols / GRID, dimsPerThread(this.tile.headDim)];
     return /* wgsl */ `
 ${constants(this.tile)}
 ${workgroupDeclarations('forward', this.tile)}
 ${INDEXING}
 fn main(_index : i32) {
-${tileOrigin('queries')}
+${GRID_POSITION}
+  let tilesPerMatrix = (nq + ROWS - 1) / ROWS;
+  let wg = flatWorkgroupIndex();
+  let matrix = wg / tilesPerMatrix;
+  let row0 = (wg - matrix * tilesPerMatrix) * ROWS;
+  let inRange = matrix < uniforms.matrices;
+  let qBase = matrix * nq * D;
+  let kBase = matrix * nk * D;
 
-  for (var e = tid; e < ROWS * D; e += THREADS) {
-    let r = e / D;
-    var x = 0.0;
-    if (inRange && row0 + r < nq) { x = Q[qBase + row0 * D + e]; }
-    qTile[e] = x;
-  }
+${loadRows('qTile', 'Q', 'qBase', 'row0', 'nq', 'ROWS')}
   if (tid < ROWS) {
     rowMax[tid] = -3.0e38;
     rowSum[tid] = 0.0;
   }
-  var acc : array<f32, ACC>;
+  // O for query rows tr + GRID a, head dims tc + GRID e (o_a_e).
+${each2(qa, de, (a, e) => `  var o_${a}_${e} = 0.0;`)}
 
   let keyTiles = (nk + COLS - 1) / COLS;
   for (var kt = 0; kt < keyTiles; kt++) {
@@ -195,15 +213,14 @@ ${tileOrigin('queries')}
 ${loadKeyValueTile('COLS')}
     workgroupBarrier();
 
-    for (var e = tid; e < ROWS * COLS; e += THREADS) {
-      let r = e / COLS;
-      let j = e - r * COLS;
-      var s = 0.0;
-      for (var c = 0; c < D; c++) {
-        s += qTile[r * D + c] * kTile[j * KS + c];
-      }
-      sTile[e] = s * SCALE;
+    // Scores of query rows tr + GRID a and keys tc + GRID b (s_a_b).
+${each2(qa, ka, (a, b) => `    var s_${a}_${b} = 0.0;`)}
+    for (var c = 0; c < D; c++) {
+${each(qa, (a) => `      let q${a} = qTile[(tr + ${GRID * a}) * S + c];`)}
+${each(ka, (b) => `      let k${b} = kTile[(tc + ${GRID * b}) * S + c];`)}
+${each2(qa, ka, (a, b) => `      s_${a}_${b} += q${a} * k${b};`)}
     }
+${each2(qa, ka, (a, b) => `    sTile[(tr + ${GRID * a}) * COLS + tc + ${GRID * b}] = s_${a}_${b} * SCALE;`)}
     workgroupBarrier();
 
     // Online softmax: rescale what was accumulated so far by exp(oldMax - newMax).
@@ -228,30 +245,24 @@ ${loadKeyValueTile('COLS')}
     }
     workgroupBarrier();
 
-    for (var i = 0; i < ACC; i++) {
-      let e = tid + i * THREADS;
-      if (e < ROWS * D) {
-        let r = e / D;
-        let c = e - r * D;
-        var o = acc[i] * rowScale[r];
-        for (var j = 0; j < COLS; j++) {
-          o += sTile[r * COLS + j] * vTile[j * KS + c];
-        }
-        acc[i] = o;
-      }
+${each(qa, (a) => `    let alpha${a} = rowScale[tr + ${GRID * a}];`)}
+${each2(qa, de, (a, e) => `    o_${a}_${e} *= alpha${a};`)}
+    for (var j = 0; j < COLS; j++) {
+${each(qa, (a) => `      let p${a} = sTile[(tr + ${GRID * a}) * COLS + j];`)}
+${each(de, (e) => `      let v${e} = vTile[j * S + tc + ${GRID * e}];`)}
+${each2(qa, de, (a, e) => `      o_${a}_${e} += p${a} * v${e};`)}
     }
     workgroupBarrier();
   }
 
-  for (var i = 0; i < ACC; i++) {
-    let e = tid + i * THREADS;
-    if (e < ROWS * D) {
-      let r = e / D;
-      if (inRange && row0 + r < nq) {
-        result[packedOutIndex(matrix, row0) + e] = acc[i] / rowSum[r];
-      }
-    }
-  }
+  let out = packedOutIndex(matrix, row0);
+${each(
+  qa,
+  (a) => `  if (inRange && row0 + tr + ${GRID * a} < nq) {
+    let norm = 1.0 / rowSum[tr + ${GRID * a}];
+${each(de, (e) => `    if (tc + ${GRID * e} < D) { result[out + (tr + ${GRID * a}) * D + tc + ${GRID * e}] = o_${a}_${e} * norm; }`)}
+  }`,
+)}
   if (tid < ROWS && inRange && row0 + tid < nq) {
     result[packedLseIndex(matrix, row0 + tid)] = rowMax[tid] + log(rowSum[tid]);
   }
@@ -293,6 +304,62 @@ fn main(index : i32) {
       s += DY[index * D + c] * Fwd[o + c];
     }
     setOutputAtIndex(index, s);
+  }
+}
+`;
+  }
+}
+
+/**
+ * Rows [first, first + tokens) of every matrix of a packed [batch, heads, sourceRows, D] output, summed
+ * over `groups` consecutive blocks of `tokens` rows: O from the forward's output, dK, dV and dQ (the sum of
+ * the key groups' partials) from the backward's. One flat pass, instead of tfjs's generic slice and a sum.
+ */
+export class AttentionRowsProgram implements WebGPUProgram {
+  variableNames = ['Packed'];
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout: WebGPUProgram['dispatchLayout'];
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number];
+  size = true;
+  uniforms = 'tokens : i32, sourceRows : i32, first : i32,';
+  private readonly headDim: number;
+  private readonly groups: number;
+
+  constructor(dims: AttentionDims, tokens: number, groups: number) {
+    this.outputShape = [dims.batch, dims.heads, tokens, dims.headDim];
+    const layout = flatLayout(this.outputShape);
+    this.dispatchLayout = layout.dispatchLayout;
+    this.dispatch = layout.dispatch;
+    this.workgroupSize = layout.workgroupSize;
+    this.headDim = dims.headDim;
+    this.groups = groups;
+    this.shaderKey = `videomae_attention_rows_d${dims.headDim}_g${groups}`;
+  }
+
+  static uniforms(tokens: number, sourceRows: number, first: number): ProgramUniforms {
+    return [
+      { type: 'int32', data: [tokens] },
+      { type: 'int32', data: [sourceRows] },
+      { type: 'int32', data: [first] },
+    ];
+  }
+
+  getUserCode(): string {
+    return /* wgsl */ `
+const D : i32 = ${this.headDim};
+fn main(index : i32) {
+  if (index < uniforms.size) {
+    let perMatrix = uniforms.tokens * D;
+    let matrix = index / perMatrix;
+    let within = index - matrix * perMatrix;
+    let source = (matrix * uniforms.sourceRows + uniforms.first) * D + within;
+    var x = 0.0;
+    for (var g = 0; g < ${this.groups}; g++) {
+      x += Packed[source + g * perMatrix];
+    }
+    setOutputAtIndex(index, x);
   }
 }
 `;

@@ -11,17 +11,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   AttentionForwardProgram,
   AttentionRowDotProgram,
+  AttentionRowsProgram,
   attentionUniforms,
   type AttentionDims,
 } from './attention-programs.ts';
-import {
-  AttentionBackwardKeysProgram,
-  AttentionBackwardQueriesProgram,
-} from './attention-backward-programs.ts';
+import { AttentionBackwardProgram, backwardUniforms } from './attention-backward-programs.ts';
 import {
   GPU_TILING,
   SOFTWARE_TILING,
   isSoftwareAdapter,
+  keyGroups,
   planAttention,
   type AttentionPlan,
   type TilingPreferences,
@@ -107,7 +106,7 @@ export function fusedAttentionPlan(headDim: number): AttentionPlan | null {
     cache = new Map();
     plans.set(backend.device, cache);
   }
-  const key = `${headDim}/${preferences.storageBudget}/${preferences.threads}`;
+  const key = `${headDim}/${preferences.storageBudget}/${preferences.maxRegisters}`;
   if (!cache.has(key)) {
     // A budget too small for this head dimension falls back to what the device allows.
     cache.set(key, planAttention(headDim, limits, preferences) ?? planAttention(headDim, limits));
@@ -138,16 +137,20 @@ export function fusedAttentionUnsupportedReason(q: tf.Tensor, k: tf.Tensor, v: t
     return `q ${JSON.stringify(q.shape)} and k ${JSON.stringify(k.shape)} disagree on batch, heads or headDim`;
   }
   const headDim = q.shape[3]!;
-  const largest = Math.max(q.size + q.size / headDim + headDim * q.shape[0]! * q.shape[1]!, 2 * k.size) * 4;
+  const plan = fusedAttentionPlan(headDim);
+  if (!plan) return `head dimension ${headDim} does not fit the device's workgroup memory`;
+  // The largest buffer a program binds: the forward's packed output or the backward's gradients.
+  const [batch, heads, queryTokens, keyTokens] = [q.shape[0]!, q.shape[1]!, q.shape[2]!, k.shape[2]!];
+  const groups = keyGroups(plan.backward, batch * heads, keyTokens);
+  const rows = Math.max(queryTokens + Math.ceil(queryTokens / headDim), 2 * keyTokens + groups * queryTokens);
+  const largest = batch * heads * rows * headDim * 4;
   if (largest > limits.maxStorageBufferBindingSize || largest / 4 >= 2 ** 31) {
-    return `a buffer of ${largest} bytes exceeds the device's storage binding limit`;
+    return `a buffer of ${largest} bytes exceeds the device's storage binding limit of ${limits.maxStorageBufferBindingSize}`;
   }
-  if (!fusedAttentionPlan(headDim))
-    return `head dimension ${headDim} does not fit the device's workgroup memory`;
   return null;
 }
 
-function dimsOf(q: tf.Tensor4D, k: tf.Tensor4D): AttentionDims {
+export function dimsOf(q: tf.Tensor4D, k: tf.Tensor4D): AttentionDims {
   return {
     batch: q.shape[0],
     heads: q.shape[1],
@@ -164,17 +167,30 @@ function backward(
   plan: AttentionPlan,
   dims: AttentionDims,
 ): tf.Tensor[] {
-  const uniforms = attentionUniforms(dims);
-  const delta = runProgram(new AttentionRowDotProgram(dims), [dy, packed!], uniforms);
-  const inputs = [q!, k!, v!, dy, packed!, delta];
-  const dq = runProgram(new AttentionBackwardQueriesProgram(plan.backwardQueries, dims), inputs, uniforms);
-  const keyGrads = runProgram(new AttentionBackwardKeysProgram(plan.backwardKeys, dims), inputs, uniforms);
-  const { batch, heads, keyTokens, headDim } = dims;
-  return [
-    dq,
-    tf.slice(keyGrads, [0, 0, 0, 0], [batch, heads, keyTokens, headDim]),
-    tf.slice(keyGrads, [0, 0, keyTokens, 0], [batch, heads, keyTokens, headDim]),
-  ];
+  const delta = runProgram(new AttentionRowDotProgram(dims), [dy, packed!], attentionUniforms(dims));
+  const groups = keyGroups(plan.backward, dims.matrices, dims.keyTokens);
+  const grads = runProgram(
+    new AttentionBackwardProgram(plan.backward, dims, groups),
+    [q!, k!, v!, dy, packed!, delta],
+    backwardUniforms(dims, groups),
+  );
+  return splitGradients(grads, dims, groups);
+}
+
+/**
+ * dQ, dK, dV from the backward program's output ([batch, heads, 2 Nk + groups Nq, d]): dK and dV are row
+ * ranges, dQ the sum of the key groups' partials.
+ */
+export function splitGradients(grads: tf.Tensor, dims: AttentionDims, groups: number): tf.Tensor[] {
+  const { queryTokens, keyTokens } = dims;
+  const sourceRows = 2 * keyTokens + groups * queryTokens;
+  const rows = (tokens: number, first: number, count: number) =>
+    runProgram(
+      new AttentionRowsProgram(dims, tokens, count),
+      [grads],
+      AttentionRowsProgram.uniforms(tokens, sourceRows, first),
+    );
+  return [rows(queryTokens, 2 * keyTokens, groups), rows(keyTokens, 0, 1), rows(keyTokens, keyTokens, 1)];
 }
 
 const fusedWithGrad = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
@@ -189,7 +205,11 @@ const fusedWithGrad = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) =
   );
   save([q!, k!, v!, packed]);
   return {
-    value: tf.slice(packed, [0, 0, 0, 0], q!.shape),
+    value: runProgram(
+      new AttentionRowsProgram(dims, dims.queryTokens, 1),
+      [packed],
+      AttentionRowsProgram.uniforms(dims.queryTokens, packed.shape[2]!, 0),
+    ),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => backward(dy, saved, plan, dims)),
   };
 });

@@ -31,6 +31,18 @@ export function flatLayout(
   };
 }
 
+/**
+ * Storage buffers per shader stage that every device allows (WebGPU's minimum, and the limit of
+ * compatibility-mode adapters such as lavapipe under ANGLE): read-only inputs count as well.
+ */
+export const MAX_STORAGE_BUFFERS_PER_STAGE = 8;
+
+/** Storage buffers a program binds: one per input, the output, and any its own WGSL declares. */
+export function storageBindings(program: Pick<WebGPUProgram, 'variableNames' | 'getUserCode'>): number {
+  const declared = program.getUserCode().match(/var\s*<\s*storage\b/g)?.length ?? 0;
+  return program.variableNames.length + 1 + declared;
+}
+
 export function runProgram(
   program: WebGPUProgram,
   inputs: tf.Tensor[],
@@ -39,6 +51,12 @@ export function runProgram(
 ): tf.Tensor {
   const backend = activeWebGPUBackend();
   if (!backend) throw new Error(`${program.shaderKey} needs the webgpu backend (active: ${tf.getBackend()})`);
+  const bindings = storageBindings(program);
+  if (bindings > MAX_STORAGE_BUFFERS_PER_STAGE) {
+    throw new Error(
+      `${program.shaderKey} binds ${bindings} storage buffers, more than the ${MAX_STORAGE_BUFFERS_PER_STAGE} every device allows`,
+    );
+  }
   const info = backend.runWebGPUProgram(program, inputs, dtype, uniforms);
   return tf.engine().makeTensorFromTensorInfo(info);
 }

@@ -9,14 +9,26 @@ import type { BackendName } from '../../../src/worker/backend.ts';
 import {
   attention,
   attentionPath,
+  dimsOf,
   fusedAttention,
   fusedAttentionPlan,
   setFusedAttentionTiling,
+  splitGradients,
   stockAttention,
   webgpuLimits,
   type AttentionPath,
 } from '../../../src/kernels/attention.ts';
-import { GPU_TILING, type AttentionPlan } from '../../../src/kernels/attention-tiling.ts';
+import { GPU_TILING, keyGroups, type AttentionPlan } from '../../../src/kernels/attention-tiling.ts';
+import {
+  AttentionForwardProgram,
+  AttentionRowDotProgram,
+  attentionUniforms,
+} from '../../../src/kernels/attention-programs.ts';
+import {
+  AttentionBackwardProgram,
+  backwardUniforms,
+} from '../../../src/kernels/attention-backward-programs.ts';
+import { runProgram } from '../../../src/kernels/webgpu-program.ts';
 import { Rng } from '../../../src/util/rng.ts';
 
 export interface AttentionShape {
@@ -45,6 +57,11 @@ export function planFor(headDim: number): AttentionPlan | null {
 /** Plan tiles as on a GPU (e.g. 32 x 32 with 256 invocations on SwiftShader's 32 KiB) or automatically. */
 export function useGpuTiling(enabled: boolean): void {
   setFusedAttentionTiling(enabled ? GPU_TILING : null);
+}
+
+/** Plan tiles within this much workgroup memory (bytes), or automatically (null). */
+export function useTilingBudget(storageBudget: number | null): void {
+  setFusedAttentionTiling(storageBudget === null ? null : { storageBudget });
 }
 
 /** What `attention()` picks, per option set, for a small input on the active backend. */
@@ -292,5 +309,51 @@ export async function timeAttentionOnce(
   else await settle(forwardBackward(fn, inputs));
   const ms = performance.now() - start;
   tf.dispose(Object.values(inputs));
+  return ms;
+}
+
+/** Waits for everything queued so far by reading back one element of `t` (one queue, in order). */
+async function readOne(t: tf.Tensor): Promise<void> {
+  const one = tf.slice(t, new Array<number>(t.rank).fill(0), new Array<number>(t.rank).fill(1));
+  await one.data();
+  one.dispose();
+}
+
+/**
+ * Milliseconds of each stage of one fused forward + backward, each dispatched on its own and waited for
+ * (the adapter may lack timestamp queries): the forward program, delta = rowsum(dO * O), the backward
+ * program, and splitting its output into dQ (summing the key groups' partials), dK, dV.
+ */
+export async function timeFusedPrograms(shape: AttentionShape): Promise<Record<string, number>> {
+  const inputs = makeInputs(shape, 5);
+  const { q, k, v, dy } = inputs;
+  await readOne(tf.add(q, tf.add(k, tf.add(v, dy))));
+  const dims = dimsOf(q, k);
+  const plan = fusedAttentionPlan(dims.headDim);
+  if (!plan) throw new Error(`no fused attention plan for head dim ${dims.headDim} on this device`);
+  const groups = keyGroups(plan.backward, dims.matrices, dims.keyTokens);
+  const ms: Record<string, number> = {};
+  const timed = async <T extends tf.Tensor | tf.Tensor[]>(name: string, run: () => T): Promise<T> => {
+    const start = performance.now();
+    const out = run();
+    await readOne(Array.isArray(out) ? out[out.length - 1]! : out);
+    ms[name] = performance.now() - start;
+    return out;
+  };
+  const packed = await timed('forward', () =>
+    runProgram(new AttentionForwardProgram(plan.forward, dims), [q, k, v], attentionUniforms(dims)),
+  );
+  const delta = await timed('rowDot', () =>
+    runProgram(new AttentionRowDotProgram(dims), [dy, packed], attentionUniforms(dims)),
+  );
+  const grads = await timed('backward', () =>
+    runProgram(
+      new AttentionBackwardProgram(plan.backward, dims, groups),
+      [q, k, v, dy, packed, delta],
+      backwardUniforms(dims, groups),
+    ),
+  );
+  const split = await timed('splitGradients', () => splitGradients(grads, dims, groups));
+  tf.dispose([packed, delta, grads, ...split, ...Object.values(inputs)]);
   return ms;
 }
