@@ -37,7 +37,7 @@ function parseInput(text: string): { frames: number; size: number } {
  * Gives Node a navigator.gpu on Dawn before tfjs's webgpu backend loads (it registers only when one is
  * there). Node 21+ has a navigator of its own behind a getter, hence defineProperty rather than assignment.
  */
-function installDawn(
+export function installDawn(
   flags: string[],
   compat: boolean,
 ): { adapter: () => AdapterDescription | null; requested: () => boolean } {
