@@ -54,6 +54,7 @@ import type {
   StartRunsRequest,
   TrainingEngineApi,
 } from './training-protocol.ts';
+import type { StepTensors } from './protocol.ts';
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -90,6 +91,7 @@ export class TrainingEngine implements TrainingEngineApi {
   private deviceLost: string | null = null;
   private readonly checkpoints: CheckpointStore;
   private emit: (event: EngineEvent, delivery?: 'keep' | 'latest' | 'now', key?: string) => void = () => {};
+  private afterStep: StepTensors | null = null;
 
   constructor() {
     const opfs =
@@ -118,6 +120,11 @@ export class TrainingEngine implements TrainingEngineApi {
     if (!index || index.clips.length === 0)
       throw new NoDatasetError('Load a dataset first: there are no clips to train on');
     return index;
+  }
+
+  /** The tensor count when the latest training step had ended (see MemoryReport.afterStep). */
+  tensorsAfterStep(): StepTensors | null {
+    return this.afterStep;
   }
 
   async prepareModel(
@@ -166,7 +173,14 @@ export class TrainingEngine implements TrainingEngineApi {
       checkpoints: this.checkpoints,
       batchesFor: (runId) => this.watchedBatches(runId, this.requireData()),
       startingModel: () => buildStartingModel(start),
-      emit: (event, delivery, key) => this.emit(event, delivery, key),
+      emit: (event, delivery, key) => {
+        // A step's event goes out once its intermediates are disposed: what is left is what the runs keep.
+        if (event.type === 'step') {
+          const { runId, step } = event.point;
+          this.afterStep = { runId, step, numTensors: tf.memory().numTensors };
+        }
+        this.emit(event, delivery, key);
+      },
       device: {
         lost: () => this.deviceLost,
         settle: async () => {

@@ -51,6 +51,11 @@ async function createBackend(): Promise<WebGPUBackend> {
     },
   });
   device = created;
+  // A validation error (bad WGSL, a binding past a limit) otherwise reaches only this worker's DevTools
+  // console, where browser tests cannot see it, while the op's result silently comes back wrong.
+  created.addEventListener('uncapturederror', (event) => {
+    console.error(`WebGPU error: ${(event as GPUUncapturedErrorEvent).error.message}`);
+  });
   newestLost = created.lost;
   void created.lost.then((info) => {
     if (device === created) device = null;
