@@ -1,28 +1,25 @@
 /**
  * Training on WebGPU end to end (lavapipe in CI, see playwright.config.ts): A and B (B with CutMix, attention
  * on the fused kernel, which the from-scratch recipe's zero attention dropout allows) on the sample's clips.
- * The first steps follow a wasm run from the same seed, the runs learn what they learn on wasm, the tensors
- * the runs keep do not grow from step to step, and the fixture fails the test on any WGSL warning.
+ * The first steps follow a wasm run from the same seed, the runs reach the validation accuracy it reaches,
+ * the tensors the runs keep do not grow from step to step, and the fixture fails the test on any WGSL warning.
  */
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 import { copyOfSample } from './helpers/dataset.ts';
-import { card, screenshot } from './helpers/page.ts';
-import { expectBothFinished, exportedMetrics, pointCounts } from './helpers/training.ts';
+import { screenshot } from './helpers/page.ts';
+import { expectBothFinished, exportedMetrics } from './helpers/training.ts';
 
-// 12 training clips a class, batch 6: 12 steps an epoch, 5 epochs, 60 steps a run; every validation clip.
-const RUNS = 'model=tiny&input=8x64&a.batchSize=6&a.epochs=5&b.batchSize=6&b.epochs=5&b.cutmix=true';
-const DATASET = { train: 12, val: 6, test: 1 };
+// 6 training clips a class, batch 6: 6 steps an epoch, 3 epochs, 18 steps a run; 3 validation clips a class.
+// 4 frames: lavapipe trains ~10x slower than wasm (`npm run bench -- train`), and its cost grows with tokens.
+const RUNS = 'model=tiny&input=4x64&a.batchSize=6&a.epochs=3&b.batchSize=6&b.epochs=3&b.cutmix=true';
+const DATASET = { train: 6, val: 3, test: 1 };
 /** Steps of each run compared with wasm: before float differences compound through Adam's updates. */
 const COMPARED_STEPS = 4;
 /** Relative difference of a step's loss from wasm's: float32 sums in another order, nothing more. */
 const LOSS_TOLERANCE = 1e-3;
-/**
- * Best validation accuracy of A that this config reaches on wasm: 0.47 (epochs 0.25 0.17 0.17 0.47 0.28,
- * `npm run experiment -- --backend wasm` with these settings); chance is 1/6. Sixty steps from scratch is
- * early in learning, so the bar sits below wasm's best to leave room for float differences compounding.
- */
-const VAL_TOP1_BAR = 0.35;
+/** How far below wasm's best validation accuracy WebGPU's may end: one clip of the 18. */
+const VAL_TOP1_SLACK = 1 / 18;
 
 interface TensorSample {
   afterStep: string;
@@ -49,25 +46,14 @@ async function loadDataset(page: Page, url: string, backend: 'wasm' | 'webgpu', 
 test('A and B train on WebGPU like on wasm, keep their tensor count and log no WGSL problem', async ({
   page,
 }, testInfo) => {
-  test.setTimeout(25 * 60_000);
+  test.setTimeout(20 * 60_000);
   const dataset = copyOfSample(DATASET);
 
-  // The reference: the first steps of the same runs on wasm, then stopped.
+  // The reference: the same runs on wasm, from the same seed.
   await loadDataset(page, `/?backend=wasm&${RUNS}`, 'wasm', dataset);
   await page.getByTestId('train-both').click();
-  await expect
-    .poll(async () => Math.min(...Object.values(await pointCounts(page))), { timeout: 300_000 })
-    .toBeGreaterThanOrEqual(COMPARED_STEPS);
+  await expectBothFinished(page, 600_000);
   const wasm = await exportedMetrics(page);
-  for (const id of ['A', 'B'] as const) {
-    await card(page, id)
-      .getByRole('group', { name: `Run ${id} controls` })
-      .getByRole('button', { name: 'Stop' })
-      .click();
-    await expect(page.getByTestId(`run-status-${id}`)).toHaveAttribute('data-status', 'stopped', {
-      timeout: 120_000,
-    });
-  }
 
   const started = Date.now();
   await loadDataset(page, `/?backend=webgpu&${RUNS}`, 'webgpu', dataset);
@@ -80,7 +66,7 @@ test('A and B train on WebGPU like on wasm, keep their tensor count and log no W
         if (sample && sample.afterStep !== samples.at(-1)?.afterStep) samples.push(sample);
         return page.getByTestId('run-status-B').getAttribute('data-status');
       },
-      { timeout: 20 * 60_000, intervals: [1000] },
+      { timeout: 15 * 60_000, intervals: [1000] },
     )
     .toBe('finished');
   await expectBothFinished(page, 60_000);
@@ -111,15 +97,17 @@ test('A and B train on WebGPU like on wasm, keep their tensor count and log no W
   // B mixed its batches: the comparison covered CutMix too.
   expect(webgpu.runs[1]!.steps.some((p) => p.accuracyTarget === 'dominant-label')).toBe(true);
 
-  // (a) It learns as a wasm run of this config does.
-  const [runA, runB] = webgpu.runs;
-  testInfo.annotations.push({
-    type: 'validation accuracy on webgpu',
-    description: `A ${runA!.val.map((v) => v.top1.toFixed(2)).join(' ')} | B ${runB!.val.map((v) => v.top1.toFixed(2)).join(' ')}`,
-  });
-  expect(Math.max(...runA!.val.map((v) => v.top1)), 'best validation accuracy of A').toBeGreaterThanOrEqual(
-    VAL_TOP1_BAR,
-  );
+  // (a) It reaches the validation accuracy the wasm run reached.
+  for (const [i, id] of (['A', 'B'] as const).entries()) {
+    const best = (run: (typeof webgpu.runs)[number] | undefined) => Math.max(...run!.val.map((v) => v.top1));
+    testInfo.annotations.push({
+      type: `validation accuracy of ${id}`,
+      description: `webgpu ${webgpu.runs[i]!.val.map((v) => v.top1.toFixed(2)).join(' ')} | wasm ${wasm.runs[i]!.val.map((v) => v.top1.toFixed(2)).join(' ')}`,
+    });
+    expect(best(webgpu.runs[i]), `best validation accuracy of ${id}`).toBeGreaterThanOrEqual(
+      best(wasm.runs[i]) - VAL_TOP1_SLACK - 1e-9,
+    );
+  }
 
   // (c) Once both runs hold their weights and Adam's moments, a step leaves as many tensors as the last one.
   testInfo.annotations.push({
