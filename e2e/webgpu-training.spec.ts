@@ -117,4 +117,6 @@ test('A and B train on WebGPU like on wasm, keep their tensor count and log no W
   const steady = samples.filter((s) => Number(s.afterStep.split(':')[1]) >= 2);
   expect(steady.length, 'tensor counts read after step 2').toBeGreaterThanOrEqual(5);
   expect(new Set(steady.map((s) => s.numTensors)).size, 'distinct tensor counts after steps').toBe(1);
+  // The figures in the run's output too (the list reporter prints stdout, not annotations).
+  for (const { type, description } of testInfo.annotations) console.log(`${type}: ${description ?? ''}`);
 });
