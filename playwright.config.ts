@@ -63,6 +63,8 @@ export default defineConfig({
     viewport: { width: 1400, height: 900 },
     launchOptions: {
       executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+      // Every browser test gets the lavapipe adapter, so WebGPU is tested at size; E2E_WEBGPU_ADAPTER=swiftshader
+      // switches back.
       args: chromiumFlags(),
     },
     screenshot: 'only-on-failure',

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from '@playwright/test';
 import { build, preview } from 'vite';
-import { CHROMIUM_FLAGS } from '../playwright.config.ts';
+import { chromiumFlags } from '../playwright.config.ts';
 import type { BenchArgs } from './run.ts';
 
 interface PageResult {
@@ -70,7 +70,7 @@ export async function run(args: BenchArgs) {
   if (!address || typeof address === 'string') throw new Error('preview server has no port');
   const browser = await chromium.launch({
     executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-    args: CHROMIUM_FLAGS,
+    args: chromiumFlags(),
   });
   const results: Record<string, ReturnType<typeof summarize>> = {};
   try {

@@ -11,9 +11,11 @@ test('a reloaded page resumes saved runs from their checkpoints and ends with wh
   page,
 }, testInfo) => {
   test.setTimeout(10 * 60_000);
-  // 24 training clips, batch 4: 6 steps an epoch, a checkpoint at each epoch's end, 60 steps in all.
+  // 24 training clips, batch 4: 6 steps an epoch, a checkpoint at each epoch's end, 60 steps in all. On wasm:
+  // what is tested is the reload, and WebGPU's pause and resume are the next test's.
   const dataset = copyOfSample({ train: 4, val: 2, test: 2 });
-  const url = '/?model=tiny&input=4x64&a.batchSize=4&a.epochs=10&b.batchSize=4&b.epochs=10&b.cutmix=true';
+  const url =
+    '/?backend=wasm&model=tiny&input=4x64&a.batchSize=4&a.epochs=10&b.batchSize=4&b.epochs=10&b.cutmix=true';
   await page.goto(url);
   await page.locator('input[type="file"][webkitdirectory]').setInputFiles(dataset);
   await expect(page.getByTestId('dataset-summary')).toBeVisible({ timeout: 120_000 });
@@ -44,7 +46,8 @@ test('a lost GPU device pauses both runs with a message; Resume continues from t
   page,
 }, testInfo) => {
   test.setTimeout(10 * 60_000);
-  // WebGPU here is SwiftShader (a CPU emulation): a tiny model and a small dataset keep this quick.
+  // WebGPU here is lavapipe (a CPU rasteriser under ANGLE, playwright.config.ts): a tiny model and a small
+  // dataset keep this quick.
   const dataset = copyOfSample({ train: 2, val: 1, test: 1 });
   await page.goto(
     '/?backend=webgpu&model=tiny&input=4x64&a.batchSize=2&a.epochs=1&b.batchSize=2&b.epochs=1&b.cutmix=true',

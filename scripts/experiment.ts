@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
 import { build, preview } from 'vite';
-import { CHROMIUM_FLAGS } from '../playwright.config.ts';
+import { chromiumFlags } from '../playwright.config.ts';
 import { parseMetricsFile } from '../src/store/metrics-file.ts';
 import {
   EXPERIMENT_USAGE,
@@ -205,7 +205,7 @@ async function main(): Promise<void> {
   if (!base) throw new Error('the preview server has no URL');
   const browser = await chromium.launch({
     executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-    args: CHROMIUM_FLAGS,
+    args: chromiumFlags(),
   });
   const problems: string[] = [];
   try {

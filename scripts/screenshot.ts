@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
 import { build, preview } from 'vite';
-import { CHROMIUM_FLAGS } from '../playwright.config.ts';
+import { chromiumFlags } from '../playwright.config.ts';
 
 const out = process.argv[2] ?? 'docs/screenshot.png';
 /** Validation points each run has before the picture is taken (the sample evaluates once per epoch). */
@@ -25,7 +25,7 @@ const server = await preview({
 });
 const browser = await chromium.launch({
   executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-  args: CHROMIUM_FLAGS,
+  args: chromiumFlags(),
 });
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1300 }, colorScheme: 'light' });

@@ -129,7 +129,7 @@ export class ComputeEngine implements EngineApi {
   async memory(): Promise<MemoryReport> {
     const backend = this.requireReport().backend;
     const { numTensors, numBytes } = tf.memory();
-    return { numTensors, numBytes, backend };
+    return { numTensors, numBytes, backend, afterStep: this.training.tensorsAfterStep() };
   }
 
   connectData(port: MessagePort): Promise<void> {

@@ -3,7 +3,7 @@
  * (Comlink proxies each method), so anything that crosses must be structured-cloneable.
  */
 import type { BackendName, BackendPreference, BackendReport, MatMulThroughput } from './backend.ts';
-import type { PretrainingEngineApi, TrainingEngineApi } from './training-protocol.ts';
+import type { PretrainingEngineApi, RunId, TrainingEngineApi } from './training-protocol.ts';
 
 export interface SelfCheckResult {
   backend: BackendName;
@@ -23,6 +23,17 @@ export interface MemoryReport {
   numTensors: number;
   numBytes: number;
   backend: BackendName;
+  /**
+   * The tensor count when the latest training step had ended (null before the first): unlike `numTensors`,
+   * which a question answered mid-step catches with that step's intermediates, it only grows with a leak.
+   */
+  afterStep: StepTensors | null;
+}
+
+export interface StepTensors {
+  runId: RunId;
+  step: number;
+  numTensors: number;
 }
 
 /** How fast this machine multiplies matrices on the active backend: what step-time estimates start from. */

@@ -57,6 +57,7 @@ import type {
   StartRunsRequest,
   TrainingEngineApi,
 } from './training-protocol.ts';
+import type { StepTensors } from './protocol.ts';
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -100,6 +101,7 @@ export class TrainingEngine implements TrainingEngineApi {
     busyWith: () => (this.scheduler ? 'Runs are training; stop them before pretraining' : null),
   });
   private emit: (event: EngineEvent, delivery?: 'keep' | 'latest' | 'now', key?: string) => void = () => {};
+  private afterStep: StepTensors | null = null;
 
   constructor() {
     const opfs =
@@ -128,6 +130,11 @@ export class TrainingEngine implements TrainingEngineApi {
     if (!index || index.clips.length === 0)
       throw new NoDatasetError('Load a dataset first: there are no clips to train on');
     return index;
+  }
+
+  /** The tensor count when the latest training step had ended (see MemoryReport.afterStep). */
+  tensorsAfterStep(): StepTensors | null {
+    return this.afterStep;
   }
 
   async prepareModel(
@@ -194,7 +201,14 @@ export class TrainingEngine implements TrainingEngineApi {
           ? buildRandomModel(start)
           : this.pretraining.classifierFrom(config.startFrom, start);
       },
-      emit: (event, delivery, key) => this.emit(event, delivery, key),
+      emit: (event, delivery, key) => {
+        // A step's event goes out once its intermediates are disposed: what is left is what the runs keep.
+        if (event.type === 'step') {
+          const { runId, step } = event.point;
+          this.afterStep = { runId, step, numTensors: tf.memory().numTensors };
+        }
+        this.emit(event, delivery, key);
+      },
       device: {
         lost: () => this.deviceLost,
         settle: async () => {

@@ -16,6 +16,8 @@ const listeners = new Set<LostListener>();
 let device: GPUDevice | null = null;
 /** Settles when the newest device is lost (kept after `device` is cleared). */
 let newestLost: Promise<unknown> | null = null;
+/** Reports a device's loss once, whichever notices it first: its `lost` promise or simulateDeviceLoss. */
+const lossReporters = new WeakMap<GPUDevice, (reason: string) => void>();
 /** Set while the app itself replaces the device, so that its `lost` is not reported as a fault. */
 let replacing = false;
 
@@ -51,12 +53,23 @@ async function createBackend(): Promise<WebGPUBackend> {
     },
   });
   device = created;
-  newestLost = created.lost;
-  void created.lost.then((info) => {
+  // A validation error (bad WGSL, a binding past a limit) otherwise reaches only this worker's DevTools
+  // console, where browser tests cannot see it, while the op's result silently comes back wrong.
+  created.addEventListener('uncapturederror', (event) => {
+    console.error(`WebGPU error: ${(event as GPUUncapturedErrorEvent).error.message}`);
+  });
+  let settleLost: () => void = () => {};
+  newestLost = new Promise<void>((resolve) => (settleLost = resolve));
+  lossReporters.set(created, (reason) => {
+    lossReporters.delete(created);
+    settleLost();
     if (device === created) device = null;
     if (replacing) return;
-    const reason = info.message ? `${info.reason}: ${info.message}` : String(info.reason ?? 'unknown');
     for (const listener of listeners) listener(reason);
+  });
+  void created.lost.then((info) => {
+    const reason = info.message ? `${info.reason}: ${info.message}` : String(info.reason ?? 'unknown');
+    lossReporters.get(created)?.(reason);
   });
   return new WebGPUBackend(created, adapter.info);
 }
@@ -101,6 +114,11 @@ export async function deviceLostWithin(ms: number): Promise<boolean> {
 /** Destroys the current device as a driver reset would: how tests (and curious users) check recovery. */
 export function simulateDeviceLoss(): boolean {
   if (!device) return false;
-  device.destroy();
+  const destroyed = device;
+  destroyed.destroy();
+  // The runs' pending reads fail at once, but the GPU process settles `lost` only once it has drained the
+  // work already queued: seconds on a software adapter such as lavapipe, past the wait that tells a loss
+  // from a bug. The loss is certain here, so it is reported now.
+  lossReporters.get(destroyed)?.('destroyed: Device was destroyed.');
   return true;
 }

@@ -23,7 +23,13 @@ export function MemoryInUse() {
   return (
     <>
       <dt>Memory in use</dt>
-      <dd data-testid="memory-in-use" data-bytes={report?.numBytes ?? ''} data-silent-s={waitingS}>
+      <dd
+        data-testid="memory-in-use"
+        data-bytes={report?.numBytes ?? ''}
+        data-silent-s={waitingS}
+        data-after-step={report?.afterStep ? `${report.afterStep.runId}:${report.afterStep.step}` : ''}
+        data-tensors-after-step={report?.afterStep?.numTensors ?? ''}
+      >
         {report ? `${formatBytes(report.numBytes)} in ${report.numTensors} tensors (${report.backend})` : '—'}
         {waitingS >= SILENT_AFTER_S && (
           <span className="log-warning"> · the compute worker has not answered for {waitingS} s</span>
