@@ -21,7 +21,8 @@ export async function run(args: BenchArgs): Promise<unknown> {
   const reps = Number(args.reps ?? 3);
   const flags = typeof args['backend-flags'] === 'string' ? args['backend-flags'].split(',') : [];
   const dawn = installDawn(flags, args.compat === true);
-  const tf = await import('@tensorflow/tfjs-core');
+  // The full package: it registers the gradients tf.grads needs (tfjs-core alone has none).
+  const tf = await import('@tensorflow/tfjs');
   await import('@tensorflow/tfjs-backend-webgpu');
   const { registerWebGPUBackend } = await import('../src/worker/webgpu-device.ts');
   const { attentionPath, fusedAttention, stockAttention } = await import('../src/kernels/attention.ts');

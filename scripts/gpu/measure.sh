@@ -91,6 +91,7 @@ log "unpack .gpu/"
 unxz_py .gpu/node.xz "$work/bin/node" && chmod +x "$work/bin/node"
 unxz_py .gpu/dawn.node.xz "$work/bin/dist/linux-x64/dawn.node"
 unxz_py .gpu/train-node.mjs.xz "$work/bin/train-node.mjs"
+unxz_py .gpu/attention-node.mjs.xz "$work/bin/attention-node.mjs"
 cat .gpu/MANIFEST
 NODE="$work/bin/node"
 "$NODE" --version || { log "the packed node does not run here"; exit 1; }
@@ -142,6 +143,15 @@ for candidate in "${flag_sets[@]}"; do
   fi
 done
 [ $found = 1 ] || log "no Dawn adapter ran the tiny step: the WebGPU side will have no figures"
+
+# 4b. Fused attention against tfjs's stock ops at ViT-B's shape (and a batch of small ones), on the same adapter.
+if [ $found = 1 ]; then
+  attention_shapes=all
+  [ "$SMOKE" = 1 ] && attention_shapes=small
+  piece attention 150 "$NODE" "$work/bin/attention-node.mjs" --shapes "$attention_shapes" --reps 3 \
+    ${flags:+--backend-flags "$flags"} "${compat[@]}"
+fi
+[ "${GPU_MEASURE_SKIP_TRAIN:-0}" = 1 ] && configs=()
 
 # 5. PyTorch eager first (quick, and its figures stand even if the WebGPU side fails), then ours.
 for config in "${configs[@]}"; do

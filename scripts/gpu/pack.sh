@@ -34,11 +34,13 @@ xz -9 -T1 -c "$dawn" >"$out/dawn.node.xz"
 # The bench and everything it imports in one ES module. The webgpu package loads dawn.node from
 # dist/linux-x64/ beside the importing file, so measure.sh puts it beside the bundle; `require` is given to
 # the bundle for the CommonJS modules inside it.
-log "esbuild scripts/gpu/train-node-cli.ts"
-node_modules/.bin/esbuild scripts/gpu/train-node-cli.ts --bundle --platform=node --format=esm --target=node20 \
-  --outfile="$cache/train-node.mjs" --log-level=warning \
-  --banner:js="import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
-xz -9 -T1 -c "$cache/train-node.mjs" >"$out/train-node.mjs.xz"
+for bench in train-node attention-node; do
+  log "esbuild scripts/gpu/$bench-cli.ts"
+  node_modules/.bin/esbuild "scripts/gpu/$bench-cli.ts" --bundle --platform=node --format=esm --target=node20 \
+    --outfile="$cache/$bench.mjs" --log-level=warning \
+    --banner:js="import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
+  xz -9 -T1 -c "$cache/$bench.mjs" >"$out/$bench.mjs.xz"
+done
 
 # The Vulkan loader and GL dispatch libraries (Debian 12's), unpacked there only when ldconfig knows no
 # Vulkan loader. The loader alone is not enough: NVIDIA's Vulkan driver is libGLX_nvidia, which needs
@@ -56,7 +58,7 @@ fi
   echo "webgpu $(node -p "require('./node_modules/webgpu/package.json').version") (dawn.node)"
   echo "tfjs-backend-webgpu $(node -p "require('./node_modules/@tensorflow/tfjs-backend-webgpu/package.json').version")"
   echo "built from $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- bench e2e src scripts || echo ' (with uncommitted changes)')"
-  (cd "$out" && sha256sum node.xz dawn.node.xz train-node.mjs.xz debs/*.deb)
+  (cd "$out" && sha256sum node.xz dawn.node.xz train-node.mjs.xz attention-node.mjs.xz debs/*.deb)
 } >"$out/MANIFEST"
 
 log "sizes:"
