@@ -8,6 +8,7 @@ import {
   keyGroups,
   planAttention,
   planTile,
+  preferStockAttention,
   registersPerThread,
   workgroupStorageBytes,
   type AttentionProgramKind,
@@ -188,5 +189,20 @@ describe('attention WGSL programs', () => {
     }
     // The backward binds Q, K, V, dO, the forward's output, delta and its own output: one to spare.
     expect(storageBindings(new AttentionBackwardProgram(plan.backward, dims, 1))).toBe(7);
+  });
+});
+
+describe('preferStockAttention', () => {
+  const vitB = 1 * 12 * 1568 * 1568 * 4;
+  it('keeps stock on a named GPU while its scores fit a binding, fused beyond', () => {
+    expect(preferStockAttention({ vendor: 'nvidia' }, vitB, 2 ** 31)).toBe(true);
+    expect(preferStockAttention({ vendor: 'nvidia' }, 2 * vitB, 128 * 2 ** 20)).toBe(false);
+  });
+  it('leaves software and nameless adapters on the fused path', () => {
+    expect(preferStockAttention({ vendor: 'google', architecture: 'swiftshader' }, vitB, 2 ** 30)).toBe(
+      false,
+    );
+    expect(preferStockAttention({}, vitB, 128 * 2 ** 20)).toBe(false);
+    expect(preferStockAttention({ vendor: '', description: 'llvmpipe' }, 1024, 2 ** 30)).toBe(false);
   });
 });

@@ -161,6 +161,24 @@ export function isSoftwareAdapter(info: {
 }
 
 /**
+ * Whether `attention` should keep tfjs's stock ops although the fused programs could run: on a GPU that
+ * names itself (vendor in adapter.info, not a software rasterizer), as long as the stock path's score
+ * tensor fits one storage binding. Measured at ViT-B's shape (B=1, H=12, N=1568, d=64) on an NVIDIA H200
+ * through Dawn's Vulkan backend, the fused path ran at 0.39x stock forward and 0.25x forward + backward
+ * (its backward launches a few dozen large workgroups, which leave a GPU mostly idle), while on lavapipe,
+ * whose compatibility adapter names no vendor, it runs at 1.49x with 7% of stock's memory. So a GPU takes
+ * the fused path only where stock cannot bind its scores (ViT-B from batch 2 under a 128 MiB limit).
+ */
+export function preferStockAttention(
+  info: { vendor?: string; architecture?: string; description?: string },
+  scoreBytes: number,
+  maxStorageBufferBindingSize: number,
+): boolean {
+  const namedGpu = Boolean(info.vendor) && !isSoftwareAdapter(info);
+  return namedGpu && scoreBytes <= maxStorageBufferBindingSize;
+}
+
+/**
  * The largest tile (by rows x cols, then by the stationary side) that fits the workgroup storage (and the
  * preferred budget, when smaller) and keeps its accumulators in registers; null when even the smallest
  * does not fit, or the device cannot run 64 invocations.

@@ -20,6 +20,7 @@ import {
   GPU_TILING,
   SOFTWARE_TILING,
   isSoftwareAdapter,
+  preferStockAttention,
   keyGroups,
   planAttention,
   type AttentionPlan,
@@ -229,7 +230,16 @@ export function attentionPath(
   options: AttentionOptions = {},
 ): AttentionPath {
   if (options.fused === false || (options.dropoutRate ?? 0) > 0) return 'stock';
-  return fusedAttentionUnsupportedReason(q, k, v) === null ? 'fused' : 'stock';
+  if (fusedAttentionUnsupportedReason(q, k, v) !== null) return 'stock';
+  const backend = activeWebGPUBackend();
+  const info = (backend as unknown as { adapterInfo?: { vendor?: string; architecture?: string } } | null)
+    ?.adapterInfo;
+  const [batch, heads, queries] = q.shape;
+  const scoreBytes = batch * heads * queries * k.shape[2] * 4;
+  const limits = webgpuLimits();
+  if (info && limits && preferStockAttention(info, scoreBytes, limits.maxStorageBufferBindingSize))
+    return 'stock';
+  return 'fused';
 }
 
 /** Swaps the last two axes (a rank-4 transpose: the wasm backend is slow at higher ranks). */
