@@ -130,23 +130,37 @@ export async function trainStepProfile(setup: TrainStepSetup): Promise<TrainStep
   return { backend: tf.getBackend(), stepMs, kernelMs, kernels, matMul };
 }
 
+/** The largest tensor and GPU-pool bytes seen after the timed steps (read after each, not inside one). */
+export function stepMemoryTracker(): {
+  sample(): void;
+  result(): TrainStepResult['memoryAfterStep'];
+} {
+  let tensorBytesMax = 0;
+  let gpuAllocatedBytesMax: number | null = null;
+  return {
+    sample() {
+      const memory = tf.memory() as tf.MemoryInfo & { numBytesAllocatedInGPU?: number };
+      tensorBytesMax = Math.max(tensorBytesMax, memory.numBytes);
+      if (memory.numBytesAllocatedInGPU !== undefined)
+        gpuAllocatedBytesMax = Math.max(gpuAllocatedBytesMax ?? 0, memory.numBytesAllocatedInGPU);
+    },
+    result: () => ({ tensorBytesMax, gpuAllocatedBytesMax }),
+  };
+}
+
 export async function trainStepTimes(setup: TrainStepSetup): Promise<TrainStepResult> {
   const trainer = benchTrainer(setup);
   const stepMs: number[] = [];
   const losses: number[] = [];
   let before = 0;
-  let tensorBytesMax = 0;
-  let gpuAllocatedBytesMax: number | null = null;
+  const memory = stepMemoryTracker();
   for (let i = 0; i < setup.warmup + setup.steps; i++) {
     if (i === setup.warmup) before = tf.memory().numTensors;
     const started = performance.now();
     const outcome = await trainer.trainStep();
     const elapsed = performance.now() - started;
     if (i >= setup.warmup) {
-      const memory = tf.memory() as tf.MemoryInfo & { numBytesAllocatedInGPU?: number };
-      tensorBytesMax = Math.max(tensorBytesMax, memory.numBytes);
-      if (memory.numBytesAllocatedInGPU !== undefined)
-        gpuAllocatedBytesMax = Math.max(gpuAllocatedBytesMax ?? 0, memory.numBytesAllocatedInGPU);
+      memory.sample();
       stepMs.push(elapsed);
       if (!outcome.point) throw new Error(`step ${i + 1} read no clip of the benchmark's batch`);
       losses.push(outcome.point.loss);
@@ -159,6 +173,6 @@ export async function trainStepTimes(setup: TrainStepSetup): Promise<TrainStepRe
     stepMs,
     losses,
     tensorGrowth,
-    memoryAfterStep: { tensorBytesMax, gpuAllocatedBytesMax },
+    memoryAfterStep: memory.result(),
   };
 }

@@ -13,7 +13,7 @@ import { pretrainingModelFor } from '../../../src/train/pretrain-model.ts';
 import { PretrainTrainer } from '../../../src/train/pretrain-trainer.ts';
 import { Rng } from '../../../src/util/rng.ts';
 import { defaultsOf } from '../../../src/util/schema.ts';
-import type { TrainStepResult, TrainStepSetup } from './train-step.ts';
+import { stepMemoryTracker, type TrainStepResult, type TrainStepSetup } from './train-step.ts';
 
 export { useBackend } from './backends.ts';
 export { chooseWasmThreads, defaultWasmThreads } from '../../../src/worker/tf-runtime.ts';
@@ -53,8 +53,7 @@ export async function pretrainStepTimes(setup: PretrainStepSetup): Promise<Train
   const stepMs: number[] = [];
   const losses: number[] = [];
   let before = 0;
-  let tensorBytesMax = 0;
-  let gpuAllocatedBytesMax: number | null = null;
+  const memory = stepMemoryTracker();
   try {
     for (let i = 0; i < setup.warmup + setup.steps; i++) {
       if (i === setup.warmup) before = tf.memory().numTensors;
@@ -62,10 +61,7 @@ export async function pretrainStepTimes(setup: PretrainStepSetup): Promise<Train
       const outcome = await trainer.trainStep();
       const elapsed = performance.now() - started;
       if (i >= setup.warmup) {
-        const memory = tf.memory() as tf.MemoryInfo & { numBytesAllocatedInGPU?: number };
-        tensorBytesMax = Math.max(tensorBytesMax, memory.numBytes);
-        if (memory.numBytesAllocatedInGPU !== undefined)
-          gpuAllocatedBytesMax = Math.max(gpuAllocatedBytesMax ?? 0, memory.numBytesAllocatedInGPU);
+        memory.sample();
         if (!outcome.point) throw new Error(`step ${i + 1} read no clip of the benchmark's batch`);
         stepMs.push(elapsed);
         losses.push(outcome.point.loss);
@@ -76,7 +72,7 @@ export async function pretrainStepTimes(setup: PretrainStepSetup): Promise<Train
       stepMs,
       losses,
       tensorGrowth: tf.memory().numTensors - before,
-      memoryAfterStep: { tensorBytesMax, gpuAllocatedBytesMax },
+      memoryAfterStep: memory.result(),
     };
   } finally {
     trainer.dispose();
